@@ -1,0 +1,116 @@
+"""Shared fixtures: a real database (SQLite file, or PostgreSQL via TEST_DATABASE_URL) per session.
+
+The schema is created once per session; every test then starts from empty tables.
+"""
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+from sqlalchemy import event
+
+# Tests must never write into the repository's instance/ folder.
+os.environ.setdefault("TRACKER_INSTANCE_PATH", os.path.join(os.environ.get("TMPDIR", "/tmp"), "tracker-test-instance"))
+
+from tracker import create_app  # noqa: E402
+from tracker.extensions import db  # noqa: E402
+
+TODAY = date(2026, 11, 25)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "tracker-test.db")
+
+
+def make_test_config(database_url: str, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "FIXED_TODAY": TODAY,
+        # Full-strength scrypt costs ~0.5 s a hash; tests that check the setting itself override this.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        "REDIS_URL": "",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    app = create_app(make_test_config(database_url))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.engine.dispose()
+    yield
+
+
+def wipe_tables() -> None:
+    db.session.remove()
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def app_config(database_url) -> dict:
+    """Override in a test module to change settings for its app."""
+    return make_test_config(database_url)
+
+
+@pytest.fixture
+def app(_schema, app_config):
+    app = create_app(app_config)
+    with app.app_context():
+        wipe_tables()
+        yield app
+        wipe_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class StatementCounter:
+    """Counts SQL statements sent to the database (transaction control excluded)."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, _conn, _cursor, statement, *_args) -> None:
+        if statement.strip().upper() not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"):
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Return a function that runs a callable and returns how many SQL statements it sent."""
+
+    def run(action) -> int:
+        counter = StatementCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            action()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+        return counter.count
+
+    return run

@@ -1,0 +1,67 @@
+"""Small builders for test data; each returns a flushed model with sensible defaults."""
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+from tracker.extensions import db
+from tracker.programme.models import Action, Person, Programme, Project, Workstream
+from tracker.programme.status import Ambition, Status
+
+_sequence = itertools.count(1)
+
+
+def make_programme(**fields) -> Programme:
+    defaults = dict(name="Test improvement programme", vision="Children thrive.", board_name="Improvement Board",
+                    board_cycle_weeks=6, reference_board_date=date(2026, 11, 13))
+    programme = Programme(**{**defaults, **fields})
+    db.session.add(programme)
+    db.session.flush()
+    return programme
+
+
+def make_person(**fields) -> Person:
+    n = next(_sequence)
+    person = Person(**{"name": f"Assistant Director {n}", "job_title": "Assistant Director", **fields})
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def make_workstream(ref: str | None = None, **fields) -> Workstream:
+    ref = ref or f"W{next(_sequence)}"
+    workstream = Workstream(**{"ref": ref, "title": f"Workstream {ref}", **fields})
+    db.session.add(workstream)
+    db.session.flush()
+    return workstream
+
+
+def make_project(workstream: Workstream, ref: str | None = None, ambitions=(), **fields) -> Project:
+    ref = ref or f"{workstream.ref}{next(_sequence)}"
+    fields.setdefault("lead", None)
+    project = Project(**{"ref": ref, "workstream": workstream, "title": f"Project {ref}", "status": Status.AMBER,
+                         "target_date": date(2027, 3, 31), **fields})
+    project.ambitions = [Ambition(a) if isinstance(a, str) else a for a in ambitions]
+    db.session.add(project)
+    db.session.flush()
+    return project
+
+
+def make_action(project: Project, ref: str | None = None, **fields) -> Action:
+    ref = ref or f"{project.ref}.{next(_sequence)}"
+    status = fields.pop("status", Status.AMBER)
+    if status.is_complete:
+        fields.setdefault("completed_on", date(2026, 10, 1))
+    action = Action(**{"ref": ref, "project": project, "title": f"Action {ref}", "status": status,
+                       "start_date": date(2026, 1, 1), "deadline": date(2027, 1, 31), "lead": project.lead, **fields})
+    db.session.add(action)
+    db.session.flush()
+    return action
+
+
+def make_actions(project: Project, count: int, **fields) -> list[Action]:
+    return [make_action(project, **fields) for _ in range(count)]
+
+
+def days_from(base: date, days: int) -> date:
+    return base + timedelta(days=days)

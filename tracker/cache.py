@@ -1,0 +1,86 @@
+"""A small cache for values keyed by Programme.data_version.
+
+Entries are only ever looked up by a key that includes the current data version, so an
+entry can be old but never wrong. In one process a bounded dict is enough; with REDIS_URL
+set, gunicorn workers share entries (values are pickled, with a short expiry).
+"""
+from __future__ import annotations
+
+import pickle
+import threading
+from collections import OrderedDict
+from typing import Any, Callable
+
+from flask import current_app
+
+
+class LocalCache:
+    def __init__(self, max_entries: int = 64) -> None:
+        self._entries: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._max = max_entries
+
+    def get(self, key: str) -> Any | None:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        return None
+
+    def set(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+class RedisCache:
+    def __init__(self, url: str, prefix: str = "tracker:", ttl_seconds: int = 3600) -> None:
+        import redis
+
+        self._client = redis.Redis.from_url(url)
+        self._prefix = prefix
+        self._ttl = ttl_seconds
+        self._local = LocalCache()  # saves the round trip for entries this worker already has
+
+    def get(self, key: str) -> Any | None:
+        value = self._local.get(key)
+        if value is not None:
+            return value
+        raw = self._client.get(self._prefix + key)
+        if raw is None:
+            return None
+        value = pickle.loads(raw)
+        self._local.set(key, value)
+        return value
+
+    def set(self, key: str, value: Any) -> None:
+        self._local.set(key, value)
+        self._client.set(self._prefix + key, pickle.dumps(value), ex=self._ttl)
+
+    def clear(self) -> None:
+        self._local.clear()
+
+
+def get_cache() -> LocalCache | RedisCache:
+    return current_app.extensions["tracker_cache"]
+
+
+def init_cache(app) -> None:
+    url = app.config.get("REDIS_URL")
+    app.extensions["tracker_cache"] = RedisCache(url) if url else LocalCache()
+
+
+def cached(key: str, compute: Callable[[], Any]) -> Any:
+    """Return the cached value for key, computing and storing it on a miss."""
+    cache = get_cache()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value)
+    return value

@@ -1,0 +1,1 @@
+"""Demo and synthetic programmes: the real seed plan, and a large one for benchmarks."""

@@ -1,0 +1,38 @@
+"""Styled error pages: nobody sees a stack trace."""
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from tracker.extensions import db
+
+TITLES = {
+    400: "There is a problem with your request",
+    403: "You do not have permission to do that",
+    404: "Page not found",
+    405: "That is not allowed here",
+    409: "Someone else changed this first",
+    429: "Too many attempts",
+    500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
+}
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        code = error.code or 500
+        return render_template("errors/error.html", code=code, title=TITLES.get(code, error.name), error=error), code
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError):
+        message = "Your form expired or was sent from somewhere else. Go back, refresh the page and try again."
+        return render_template("errors/error.html", code=400, title=TITLES[400], message=message), 400
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        # Roll back so nothing half-written survives, log the trace for operators only.
+        db.session.rollback()
+        app.logger.exception("Unhandled error")
+        return render_template("errors/error.html", code=500, title=TITLES[500], error=InternalServerError()), 500

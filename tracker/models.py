@@ -1,0 +1,2 @@
+"""Every model, imported in one place for Alembic and the test suite."""
+from tracker.programme.models import Action, Person, Programme, Project, ProjectAmbition, Workstream  # noqa: F401

@@ -1,0 +1,1 @@
+"""Workstreams, projects and actions: the shape of an improvement programme."""

@@ -1,0 +1,52 @@
+"""Forms for the progress pages: the action list filters (GET, bookmarkable)."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import NumberRange, Optional
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovCheckboxInput, GovSelect, GovTextInput
+
+from tracker.programme.status import Status
+
+SORT_OPTIONS = {
+    "ref": "Reference",
+    "deadline": "Deadline (soonest first)",
+    "-deadline": "Deadline (latest first)",
+    "status": "Status",
+    "lead": "Lead",
+}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = GovCheckboxesInput()
+
+
+class ActionFilterForm(FlaskForm):
+    """Filters read from the query string, so every filtered list has a URL to bookmark."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    workstream = SelectField("Workstream", validators=[Optional()], widget=GovSelect())
+    lead = SelectField("Lead", validators=[Optional()], widget=GovSelect())
+    status = MultiCheckboxField(
+        "Status",
+        choices=[SelectChoice(s.value, s.label) for s in Status],
+        validators=[Optional()],
+    )
+    overdue = BooleanField("Only overdue actions", widget=GovCheckboxInput())
+    due_within = IntegerField(
+        "Due within (weeks)",
+        description="Actions not yet complete with a deadline in the next number of weeks",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(min=1, max=260, message="Enter a number of weeks from 1 to 260")],
+    )
+    sort = SelectField("Sort by", choices=[SelectChoice(k, v) for k, v in SORT_OPTIONS.items()], default="ref",
+                       validators=[Optional()], widget=GovSelect())
+
+    def set_choices(self, workstreams, people) -> None:
+        self.workstream.choices = [SelectChoice("", "All workstreams")] + [
+            SelectChoice(ws.ref, f"{ws.ref}: {ws.title}") for ws in workstreams
+        ]
+        self.lead.choices = [SelectChoice("", "All leads")] + [SelectChoice(str(p.id), p.name) for p in people]

@@ -1,0 +1,215 @@
+"""Programme, workstreams, projects, actions and the people who lead them."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from tracker.extensions import db
+from tracker.programme.status import Ambition, Status
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def natural_sort_key(ref: str) -> str:
+    """Return a key that sorts refs as people read them: A2 before A10, E2.9 before E2.14."""
+    return re.sub(r"\d+", lambda match: match.group().zfill(6), ref.upper())
+
+
+def status_column() -> Mapped[Status]:
+    # Stored as the lowercase word with a named CHECK, portable across SQLite and PostgreSQL.
+    return mapped_column(
+        Enum(Status, name="status", native_enum=False, length=8, values_callable=lambda e: [m.value for m in e],
+             validate_strings=True, create_constraint=True),
+        default=Status.GREY,
+        nullable=False,
+        index=True,
+    )
+
+
+class Programme(db.Model):
+    """The improvement programme; one per installation."""
+
+    __tablename__ = "programme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    vision: Mapped[str] = mapped_column(Text, default="")
+    board_name: Mapped[str] = mapped_column(String(200), default="Programme board")
+    board_cycle_weeks: Mapped[int] = mapped_column(Integer, default=6)
+    # Any one date on which the board met; the cycle runs forwards and backwards from it.
+    reference_board_date: Mapped[date] = mapped_column(Date, default=date.today)
+    public_progress_pages: Mapped[bool] = mapped_column(default=False)
+    # Bumped in the same transaction as every write to programme data, so a cached
+    # roll-up keyed by it can never be served after the data it summarises changed.
+    data_version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+
+    __table_args__ = (CheckConstraint("board_cycle_weeks BETWEEN 1 AND 52", name="board_cycle_weeks_range"),)
+
+    def next_board_date(self, today: date) -> date:
+        """Return the first board meeting on or after today."""
+        cycle = timedelta(weeks=self.board_cycle_weeks)
+        elapsed = (today - self.reference_board_date).days
+        cycles = -(-elapsed // cycle.days)  # ceiling division, works for negative too
+        return self.reference_board_date + cycles * cycle
+
+    def previous_board_date(self, today: date) -> date:
+        """Return the last board meeting before today."""
+        return self.next_board_date(today) - timedelta(weeks=self.board_cycle_weeks)
+
+
+class Person(db.Model):
+    """Someone who leads items; leads in real plans are often role titles. A login is optional."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<Person {self.name!r}>"
+
+
+class RefMixin:
+    """A human reference such as 'A10' or 'E2.14.2', with a natural sort key kept beside it."""
+
+    ref: Mapped[str] = mapped_column(String(20), unique=True)
+    ref_sort: Mapped[str] = mapped_column(String(80), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @validates("ref")
+    def _keep_sort_key(self, _key: str, ref: str) -> str:
+        ref = ref.strip()
+        self.ref_sort = natural_sort_key(ref)
+        return ref
+
+
+class Workstream(RefMixin, db.Model):
+    """A group of projects; sub-workstreams (E1, E2) roll up into their parent (E)."""
+
+    __tablename__ = "workstream"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("workstream.id"), index=True)
+    # e.g. "SEND Improvement Board": its items count in totals but are reported on a line of their own.
+    reported_separately_by: Mapped[str | None] = mapped_column(String(200))
+
+    parent: Mapped[Workstream | None] = relationship(remote_side="Workstream.id", back_populates="children")
+    children: Mapped[list[Workstream]] = relationship(back_populates="parent", order_by="Workstream.ref_sort")
+    projects: Mapped[list[Project]] = relationship(back_populates="workstream", order_by="Project.ref_sort")
+
+    @property
+    def root(self) -> Workstream:
+        return self.parent or self
+
+    @property
+    def reporting_body(self) -> str | None:
+        """Return who reports this workstream separately, inherited from the parent."""
+        return self.reported_separately_by or (self.parent.reported_separately_by if self.parent else None)
+
+
+class ProjectAmbition(db.Model):
+    """A corporate-plan ambition a project contributes to."""
+
+    __tablename__ = "project_ambition"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), primary_key=True)
+    ambition: Mapped[Ambition] = mapped_column(
+        Enum(Ambition, name="ambition", native_enum=False, length=12, values_callable=lambda e: [m.value for m in e],
+             validate_strings=True, create_constraint=True),
+        primary_key=True,
+        index=True,
+    )
+
+
+class Project(RefMixin, db.Model):
+    """A project within a workstream, led by one person, delivered through actions."""
+
+    __tablename__ = "project"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workstream_id: Mapped[int] = mapped_column(ForeignKey("workstream.id"), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    deliverables: Mapped[str] = mapped_column(Text, default="")
+    impact: Mapped[str] = mapped_column(Text, default="")
+    target_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[Status] = status_column()
+    progress: Mapped[str] = mapped_column(Text, default="")
+    next_steps: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    workstream: Mapped[Workstream] = relationship(back_populates="projects")
+    lead: Mapped[Person | None] = relationship()
+    actions: Mapped[list[Action]] = relationship(back_populates="project", order_by="Action.ref_sort")
+    ambition_links: Mapped[list[ProjectAmbition]] = relationship(cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def ambitions(self) -> list[Ambition]:
+        order = list(Ambition)
+        return sorted((link.ambition for link in self.ambition_links), key=order.index)
+
+    @ambitions.setter
+    def ambitions(self, values: list[Ambition]) -> None:
+        wanted = set(values)
+        self.ambition_links = [link for link in self.ambition_links if link.ambition in wanted]
+        have = {link.ambition for link in self.ambition_links}
+        self.ambition_links.extend(ProjectAmbition(ambition=a) for a in values if a not in have)
+
+    @property
+    def deliverable_list(self) -> list[str]:
+        return [line.strip() for line in self.deliverables.splitlines() if line.strip()]
+
+
+class Action(RefMixin, db.Model):
+    """A dated piece of work within a project, led by one person."""
+
+    __tablename__ = "action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    deadline: Mapped[date | None] = mapped_column(Date, index=True)
+    status: Mapped[Status] = status_column()
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    progress_note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    project: Mapped[Project] = relationship(back_populates="actions")
+    lead: Mapped[Person | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        CheckConstraint("start_date IS NULL OR deadline IS NULL OR start_date <= deadline", name="starts_before_deadline"),
+    )
+
+    def is_overdue(self, today: date) -> bool:
+        return self.deadline is not None and self.deadline < today and not self.status.is_complete
+
+    def grey_but_started(self, today: date) -> bool:
+        """A Grey action whose start date has passed: flagged so someone updates it."""
+        return self.status is Status.GREY and self.start_date is not None and self.start_date < today
