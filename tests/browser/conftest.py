@@ -1,0 +1,184 @@
+"""Browser-test fixtures: the app served on a local port, Debian Chromium driven by Playwright.
+
+The live server is one app for the whole session, built from the same test configuration and
+database as tests/conftest.py. Each test still gets empty tables from the ``app`` fixture; data a
+test creates through ``app`` and commits is what the live server then shows.
+
+Pages open relative URLs against the live server (``page.goto("/actions")``).
+
+Helpers for tests:
+    sign_in(page, email, password)   signs in through the real sign-in form
+    assert_accessible(page)          axe-core: no serious or critical violations
+    save_screenshot(page, name)      a full-page PNG in $TMPDIR/tracker-screenshots for humans
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from tests.conftest import TODAY, make_test_config
+from tracker import create_app
+from tracker.cache import get_cache
+from tracker.demo.loader import load_demo_programme
+from tracker.extensions import db
+
+CHROMIUM = os.environ.get("TRACKER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOT_DIR = Path(os.environ.get("TMPDIR", "/tmp")) / "tracker-screenshots"
+BLOCKING_IMPACTS = ("serious", "critical")
+# Long enough for a slow CI machine, short enough that a hung page fails the test quickly.
+PAGE_TIMEOUT_MS = 15_000
+
+
+def pytest_collection_modifyitems(items):
+    """Every test in this folder drives a browser: mark it so it can be selected or skipped."""
+    browser_dir = Path(__file__).parent
+    for item in items:
+        if browser_dir in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+
+    def __call__(self, path: str = "/") -> str:
+        """Return the absolute URL of path on the live server."""
+        return self.url + path
+
+
+@pytest.fixture(scope="session")
+def live_server(_schema, database_url):
+    """Serve a second app on the test database from a thread, on a free loopback port."""
+    app = create_app(make_test_config(database_url))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    thread.join(timeout=10)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def live(app, live_server) -> LiveServer:
+    """The live server, for a test whose data lives in the (freshly wiped) test database.
+
+    Tables are wiped and refilled between tests, so the data version can repeat: the live
+    server's roll-up cache is emptied so that it never shows the previous test's figures.
+    """
+    with live_server.app.app_context():
+        get_cache().clear()
+    yield live_server
+    with live_server.app.app_context():
+        get_cache().clear()
+
+
+@pytest.fixture
+def demo_programme(app):
+    """Load the real demo programme and commit it, so that the live server sees it."""
+    result = load_demo_programme(TODAY)
+    db.session.commit()
+    return result
+
+
+@pytest.fixture(scope="session")
+def browser() -> Browser:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _new_context(browser: Browser, live: LiveServer, **options) -> BrowserContext:
+    context = browser.new_context(
+        base_url=live.url, viewport={"width": 1280, "height": 900}, locale="en-GB", **options
+    )
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    return context
+
+
+@pytest.fixture
+def context(browser, live) -> BrowserContext:
+    context = _new_context(browser, live)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context) -> Page:
+    return context.new_page()
+
+
+@pytest.fixture
+def no_js_context(browser, live) -> BrowserContext:
+    """A browser context with JavaScript switched off, to prove pages work without it."""
+    context = _new_context(browser, live, java_script_enabled=False)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def no_js_page(no_js_context) -> Page:
+    return no_js_context.new_page()
+
+
+def sign_in(page: Page, email: str, password: str) -> None:
+    """Sign in through the real sign-in form and wait for the page it leads to."""
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.locator("form button[type=submit], form input[type=submit]").first.click()
+    assert "/sign-in" not in page.url, f"Sign-in as {email} did not leave the sign-in page:\n{page.inner_text('main')}"
+
+
+def blocking_violations(page: Page) -> list[dict]:
+    """Run axe-core on the page and return its serious and critical violations."""
+    results = Axe().run(page)
+    return [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})")
+        for node in violation["nodes"][:10]:
+            lines.append(f"    at {', '.join(map(str, node['target']))}")
+            lines.append(f"       {node['html'][:200]}")
+            if node.get("failureSummary"):
+                lines.extend("       " + line for line in node["failureSummary"].splitlines())
+        if len(violation["nodes"]) > 10:
+            lines.append(f"    … and {len(violation['nodes']) - 10} more elements")
+    return "\n".join(lines)
+
+
+def assert_accessible(page: Page) -> None:
+    """Fail with a readable list if axe-core finds any serious or critical violation."""
+    violations = blocking_violations(page)
+    assert not violations, f"axe-core found problems on {page.url}:\n" + describe_violations(violations)
+
+
+def save_screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot for a human to look at; return its path."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOT_DIR / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
