@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, g, render_template, request, url_for
 
 from tracker.cache import cached
 from tracker.charts import BarRow, stacked_status_bars
@@ -13,6 +13,13 @@ from tracker.programme.rollups import programme_rollup, project_action_counts, s
 from tracker.programme.status import Status
 
 bp = Blueprint("programme", __name__)
+
+
+@bp.before_app_request
+def _forget_last_requests_programme() -> None:
+    # g outlives a request when an app context is already pushed (tests, CLI); the programme
+    # must be read afresh by every request so its data_version is current.
+    g.pop("programme", None)
 
 
 def today() -> date:

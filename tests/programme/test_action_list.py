@@ -1,0 +1,98 @@
+"""The action list: filters, sorting, pagination, bookmarkable URLs, and bad filter values."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from tests.conftest import TODAY
+from tests.factories import make_action, make_person, make_programme, make_project, make_workstream
+from tracker.extensions import db
+from tracker.programme.status import Status
+
+
+def listed_refs(response) -> list[str]:
+    return re.findall(r'<span class="app-ref">([^<]+)</span>', response.get_data(as_text=True))
+
+
+@pytest.fixture
+def programme(app):
+    programme = make_programme()
+    lead_a, lead_b = make_person(name="Director of Strategy"), make_person(name="Director of SEND")
+    a, e = make_workstream("A"), make_workstream("E")
+    e1 = make_workstream("E1", parent=e)
+    a1 = make_project(a, ref="A1", lead=lead_a)
+    a2 = make_project(a, ref="A2", lead=lead_b)
+    e11 = make_project(e1, ref="E1.1", lead=lead_b)
+    make_action(a1, ref="A1.1", status=Status.AMBER, deadline=TODAY - timedelta(days=3))  # overdue
+    make_action(a1, ref="A1.2", status=Status.GREEN, deadline=TODAY - timedelta(days=30))  # done
+    make_action(a1, ref="A1.10", status=Status.GREY, deadline=TODAY + timedelta(days=10))
+    make_action(a2, ref="A2.1", status=Status.RED, deadline=TODAY + timedelta(days=40))
+    make_action(e11, ref="E1.1.1", status=Status.AMBER, deadline=TODAY + timedelta(days=200))
+    db.session.commit()
+    return {"lead_a": lead_a, "lead_b": lead_b}
+
+
+def test_lists_every_action_in_natural_ref_order(client, programme):
+    assert listed_refs(client.get("/actions")) == ["A1.1", "A1.2", "A1.10", "A2.1", "E1.1.1"]
+
+
+def test_filter_by_workstream_includes_its_sub_workstreams(client, programme):
+    assert listed_refs(client.get("/actions?workstream=E")) == ["E1.1.1"]
+    assert listed_refs(client.get("/actions?workstream=A")) == ["A1.1", "A1.2", "A1.10", "A2.1"]
+
+
+def test_filter_by_lead_status_overdue_and_due_within(client, programme):
+    lead_b = programme["lead_b"].id
+    assert listed_refs(client.get(f"/actions?lead={lead_b}")) == ["A2.1", "E1.1.1"]
+    assert listed_refs(client.get("/actions?status=amber&status=red")) == ["A1.1", "A2.1", "E1.1.1"]
+    assert listed_refs(client.get("/actions?overdue=y")) == ["A1.1"]
+    assert listed_refs(client.get("/actions?due_within=2")) == ["A1.10"]
+    assert listed_refs(client.get("/actions?due_within=8")) == ["A1.10", "A2.1"]
+
+
+def test_sort_by_deadline_both_ways(client, programme):
+    assert listed_refs(client.get("/actions?sort=deadline")) == ["A1.2", "A1.1", "A1.10", "A2.1", "E1.1.1"]
+    assert listed_refs(client.get("/actions?sort=-deadline")) == ["E1.1.1", "A2.1", "A1.10", "A1.1", "A1.2"]
+
+
+def test_filters_are_kept_in_the_form_so_the_url_can_be_bookmarked(client, programme):
+    page = client.get("/actions?workstream=A&status=red&sort=deadline").get_data(as_text=True)
+    assert re.search(r'<option value="A" selected', page)
+    assert re.search(r'value="red" checked', page)
+    assert "rated Red" in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["status=purple", "due_within=soon", "due_within=-3", "workstream=ZZ", "lead=999999", "lead=abc", "sort=sideways"],
+)
+def test_nonsense_filters_get_a_message_and_the_unfiltered_list(client, programme, query):
+    response = client.get(f"/actions?{query}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Some filters could not be used" in page
+    assert "govuk-error-message" in page
+    assert listed_refs(response) == ["A1.1", "A1.2", "A1.10", "A2.1", "E1.1.1"]
+
+
+def test_pagination_keeps_filters_and_clamps_bad_page_numbers(app, client):
+    make_programme()
+    project = make_project(make_workstream("A"), ref="A1")
+    for n in range(1, 121):
+        make_action(project, ref=f"A1.{n}", status=Status.AMBER)
+    db.session.commit()
+    first = client.get("/actions?status=amber")
+    assert listed_refs(first)[0] == "A1.1" and len(listed_refs(first)) == 50
+    assert "Showing 1 to 50 of 120 actions" in first.get_data(as_text=True)
+    assert "status=amber" in re.search(r'href="([^"]*page=2[^"]*)"', first.get_data(as_text=True)).group(1)
+    third = client.get("/actions?status=amber&page=3")
+    assert listed_refs(third) == [f"A1.{n}" for n in range(101, 121)]
+    assert listed_refs(client.get("/actions?page=999")) == [f"A1.{n}" for n in range(101, 121)]
+    assert listed_refs(client.get("/actions?page=nonsense"))[0] == "A1.1"
+
+
+def test_overdue_actions_are_marked_in_words(client, programme):
+    page = client.get("/actions?overdue=y").get_data(as_text=True)
+    assert "<strong class=\"app-overdue\">Overdue</strong>" in page
