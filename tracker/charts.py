@@ -16,7 +16,7 @@ class BarRow:
     extra: dict[str, int] | None = None  # e.g. {"Reported separately": 12}
 
 
-def stacked_status_bars(rows: list[BarRow], title: str, width: int = 640) -> Markup:
+def stacked_status_bars(rows: list[BarRow], title: str, width: int = 720) -> Markup:
     """Return a horizontal stacked bar per row, with counts written on the segments."""
     label_width, bar_height, gap, top = 150, 28, 14, 8
     bar_width = width - label_width - 10
@@ -52,11 +52,11 @@ def stacked_status_bars(rows: list[BarRow], title: str, width: int = 640) -> Mar
                 )
             x += segment
     legend_y = height - 10
-    x = float(label_width)
+    x = 10.0
     for status in Status:
         parts.append(f'<rect x="{x:.0f}" y="{legend_y - 11}" width="12" height="12" fill="{status.chart_fill}"/>')
         parts.append(f'<text x="{x + 16:.0f}" y="{legend_y}" class="app-chart__legend">{status.label}</text>')
-        x += 78
+        x += 80
     if any(row.extra for row in rows):
         parts.append(
             f'<rect x="{x:.0f}" y="{legend_y - 11}" width="12" height="12" fill="#ffffff" stroke="#505a5f" stroke-dasharray="4 2"/>'

@@ -45,6 +45,23 @@ class ActionFilterForm(FlaskForm):
     sort = SelectField("Sort by", choices=[SelectChoice(k, v) for k, v in SORT_OPTIONS.items()], default="ref",
                        validators=[Optional()], widget=GovSelect())
 
+    FRIENDLY_ERRORS = {
+        "workstream": "Choose a workstream from the list",
+        "lead": "Choose a lead from the list",
+        "status": "Choose statuses from the list: Blue, Green, Amber, Red or Grey",
+        "sort": "Choose a sort order from the list",
+        "due_within": "Enter due within as a whole number of weeks from 1 to 260, like 6",
+    }
+
+    def validate(self, extra_validators=None) -> bool:
+        """Validate, replacing WTForms' technical messages with ones a person can act on."""
+        valid = super().validate(extra_validators)
+        for name, message in self.FRIENDLY_ERRORS.items():
+            field = getattr(self, name)
+            if field.errors:
+                field.errors = [message]
+        return valid
+
     def set_choices(self, workstreams, people) -> None:
         self.workstream.choices = [SelectChoice("", "All workstreams")] + [
             SelectChoice(ws.ref, f"{ws.ref}: {ws.title}") for ws in workstreams
