@@ -65,15 +65,23 @@ def test_filters_are_kept_in_the_form_so_the_url_can_be_bookmarked(client, progr
 
 
 @pytest.mark.parametrize(
-    "query",
-    ["status=purple", "due_within=soon", "due_within=-3", "workstream=ZZ", "lead=999999", "lead=abc", "sort=sideways"],
+    "query, message",
+    [
+        ("status=purple", "Choose statuses from the list"),
+        ("due_within=soon", "Enter due within as a whole number of weeks"),
+        ("due_within=-3", "Enter due within as a whole number of weeks"),
+        ("workstream=ZZ", "Choose a workstream from the list"),
+        ("lead=999999", "Choose a lead from the list"),
+        ("lead=abc", "Choose a lead from the list"),
+        ("sort=sideways", "Choose a sort order from the list"),
+    ],
 )
-def test_nonsense_filters_get_a_message_and_the_unfiltered_list(client, programme, query):
+def test_nonsense_filters_get_a_message_and_the_unfiltered_list(client, programme, query, message):
     response = client.get(f"/actions?{query}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Some filters could not be used" in page
-    assert "govuk-error-message" in page
+    assert page.count(message) == 2  # in the error summary and next to the field
     assert listed_refs(response) == ["A1.1", "A1.2", "A1.10", "A2.1", "E1.1.1"]
 
 
