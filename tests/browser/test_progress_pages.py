@@ -1,0 +1,110 @@
+"""Every progress page in a real browser: accessible, usable without JavaScript, keyboard first."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import assert_accessible, save_screenshot
+
+pytestmark = pytest.mark.browser
+
+# (name, path, expected HTTP status) for every kind of progress page, on the demo programme.
+PROGRESS_PAGES = [
+    ("overview", "/", 200),
+    ("workstream-A", "/workstreams/A", 200),
+    ("sub-workstream-E1", "/workstreams/E1", 200),
+    ("reported-separately-C", "/workstreams/C", 200),
+    ("project-A1", "/projects/A1", 200),
+    ("action-A1.1", "/actions/A1.1", 200),
+    ("actions-filtered", "/actions?workstream=B&status=amber&status=red&sort=deadline", 200),
+    ("actions-page-2", "/actions?page=2", 200),
+    ("actions-invalid-filter", "/actions?workstream=Z9&due_within=soon&sort=sideways", 200),
+    ("statuses", "/statuses", 200),
+    ("accessibility-statement", "/accessibility", 200),
+    ("not-found", "/projects/Z99", 404),
+]
+PAGE_IDS = [name for name, _path, _status in PROGRESS_PAGES]
+
+
+def open_page(page: Page, path: str, expected_status: int) -> None:
+    response = page.goto(path)
+    assert response is not None and response.status == expected_status, f"{path} answered {response and response.status}"
+
+
+@pytest.mark.parametrize(("name", "path", "expected_status"), PROGRESS_PAGES, ids=PAGE_IDS)
+def test_progress_page_has_no_serious_accessibility_problems(page, demo_programme, name, path, expected_status):
+    open_page(page, path, expected_status)
+    expect(page.locator("main h1")).to_be_visible()
+    save_screenshot(page, f"progress-{name}")
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize(("name", "path", "expected_status"), PROGRESS_PAGES, ids=PAGE_IDS)
+def test_progress_page_reads_the_same_without_javascript(page, no_js_page, demo_programme, name, path, expected_status):
+    open_page(page, path, expected_status)
+    open_page(no_js_page, path, expected_status)
+    heading = page.locator("main h1").inner_text()
+    assert heading.strip()
+    assert no_js_page.locator("main h1").inner_text() == heading
+    # Figures and tables are in the HTML, not drawn by scripts.
+    assert no_js_page.locator("main").inner_text() == page.locator("main").inner_text()
+
+
+def test_filter_form_submits_as_a_bookmarkable_get_without_javascript(no_js_page, demo_programme):
+    no_js_page.goto("/actions")
+    no_js_page.get_by_label("Workstream").select_option("B")
+    no_js_page.get_by_role("group", name="Status").get_by_label("Amber").check()
+    no_js_page.get_by_label("Sort by").select_option("deadline")
+    with no_js_page.expect_navigation():
+        no_js_page.get_by_role("button", name="Apply filters").click()
+
+    assert "workstream=B" in no_js_page.url and "status=amber" in no_js_page.url and "sort=deadline" in no_js_page.url
+    expect(no_js_page.get_by_role("status")).to_contain_text("in workstream B")
+    expect(no_js_page.get_by_role("status")).to_contain_text("rated Amber")
+    rows = no_js_page.locator("main table tbody tr")
+    assert rows.count() > 0
+    for status_cell in rows.locator("td:nth-child(4) strong.govuk-tag").all_inner_texts():
+        assert status_cell.strip() == "Amber"
+    # The filters survive a reload: the URL is the whole state.
+    no_js_page.goto(no_js_page.url)
+    expect(no_js_page.get_by_label("Workstream")).to_have_value("B")
+    expect(no_js_page.get_by_role("group", name="Status").get_by_label("Amber")).to_be_checked()
+
+
+def test_nonsense_filters_get_a_message_and_the_whole_list(page, demo_programme):
+    open_page(page, "/actions?workstream=Z9&due_within=soon", 200)
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("Some filters could not be used")
+    expect(page.get_by_role("status")).to_contain_text(f"of {demo_programme.actions} actions")
+
+
+def test_second_page_of_actions_continues_the_first(page, demo_programme):
+    page.goto("/actions")
+    expect(page.get_by_role("status")).to_contain_text(f"Showing 1 to 50 of {demo_programme.actions} actions")
+    page.get_by_role("navigation", name="Pages of actions").get_by_role("link", name="Next page").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Showing 51 to 100 of {demo_programme.actions} actions")
+    assert "page=2" in page.url
+
+
+@pytest.mark.parametrize("path", ["/", "/actions", "/projects/A1", "/projects/Z99"])
+def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(page, demo_programme, path):
+    page.goto(path)
+    page.keyboard.press("Tab")
+    focused = page.locator(":focus")
+    expect(focused).to_have_text("Skip to main content")
+    expect(focused).to_be_visible()  # shown when focused, hidden otherwise
+    page.keyboard.press("Enter")
+    expect(page.locator(":focus")).to_have_id("main-content")
+    # The next Tab continues inside the main content, past the header and navigation.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main') !== null")
+
+
+def test_skip_link_works_without_javascript(no_js_page, demo_programme):
+    no_js_page.goto("/")
+    no_js_page.keyboard.press("Tab")
+    expect(no_js_page.locator(":focus")).to_have_text("Skip to main content")
+    no_js_page.keyboard.press("Enter")
+    no_js_page.keyboard.press("Tab")
+    assert no_js_page.evaluate("document.activeElement.closest('main') !== null")
