@@ -85,6 +85,60 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def sign_in(client, user, password: str | None = None, follow_redirects: bool = False):
+    """Sign in through the real form (CSRF off in the default test config); return the response."""
+    from tests.factories import DEFAULT_TEST_PASSWORD
+
+    db.session.commit()  # the user must be visible to the request's own session
+    return client.post("/sign-in", data={"email": user.email, "password": password or DEFAULT_TEST_PASSWORD},
+                       follow_redirects=follow_redirects)
+
+
+@pytest.fixture
+def admin_user(app):
+    from tests.factories import make_user
+
+    return make_user("admin", name="Pat Director", email="director@council.example.gov.uk")
+
+
+@pytest.fixture
+def lead_user(app):
+    """A lead linked to a Person in the plan (who leads nothing until a test gives them items)."""
+    from tests.factories import make_person, make_user
+
+    return make_user("lead", person=make_person(name="Sam Lead"), name="Sam Lead", email="lead@council.example.gov.uk")
+
+
+@pytest.fixture
+def viewer_user(app):
+    from tests.factories import make_user
+
+    return make_user("viewer", name="Val Viewer", email="viewer@council.example.gov.uk")
+
+
+@pytest.fixture
+def signed_in_client(app):
+    """Return a function: signed_in_client(user) -> a new test client signed in as that user."""
+
+    def make(user):
+        new_client = app.test_client()
+        response = sign_in(new_client, user)
+        assert response.status_code == 302, f"sign-in failed for {user.email}"
+        return new_client
+
+    return make
+
+
+@pytest.fixture
+def admin_client(signed_in_client, admin_user):
+    return signed_in_client(admin_user)
+
+
+@pytest.fixture
+def viewer_client(signed_in_client, viewer_user):
+    return signed_in_client(viewer_user)
+
+
 class StatementCounter:
     """Counts SQL statements sent to the database (transaction control excluded)."""
 

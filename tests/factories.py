@@ -65,3 +65,21 @@ def make_actions(project: Project, count: int, **fields) -> list[Action]:
 
 def days_from(base: date, days: int) -> date:
     return base + timedelta(days=days)
+
+
+DEFAULT_TEST_PASSWORD = "correct horse battery staple"
+
+
+def make_user(role="viewer", person: Person | None = None, password: str = DEFAULT_TEST_PASSWORD, **fields):
+    """Create an account (hashed with the cheap test hash). role: Role or "admin"/"lead"/"viewer"."""
+    from tracker.auth.models import Role, User
+    from tracker.auth.passwords import hash_password
+
+    n = next(_sequence)
+    role = Role(role) if isinstance(role, str) else role
+    user = User(**{"email": f"user{n}@council.example.gov.uk", "name": f"Test {role.value} {n}", "role": role,
+                   "person": person, "password_hash": hash_password(password), "active": True,
+                   "session_generation": 1, **fields})
+    db.session.add(user)
+    db.session.flush()
+    return user

@@ -64,11 +64,15 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
-    login_manager.user_loader(lambda _user_id: None)  # replaced when sign-in lands
     cache.init_cache(app)
     # Import models so that metadata, migrations and the data-version listener see them all.
     import tracker.data_version  # noqa: F401
     import tracker.models  # noqa: F401
+    from tracker.auth import access, sessions
+
+    # Order matters: expired sessions are ended before the sign-in guard looks at the user.
+    sessions.register(app)
+    access.register(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -78,6 +82,13 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health_bp)
     app.register_blueprint(programme_bp)
+    from tracker.audit.views import bp as audit_bp
+    from tracker.auth.admin_views import bp as people_bp
+    from tracker.auth.views import bp as auth_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(people_bp)
+    app.register_blueprint(audit_bp)
     errors.register(app)
 
 

@@ -1,3 +1,4 @@
 """Every model, imported in one place for Alembic and the test suite."""
 from tracker.programme.models import Action, Person, Programme, Project, ProjectAmbition, Workstream  # noqa: F401
-from tracker.auth.models import Role, User, WorkstreamEditor  # noqa: F401
+from tracker.auth.models import LoginAttempt, PasswordResetToken, Role, User, WorkstreamEditor  # noqa: F401
+from tracker.audit.models import AuditEvent  # noqa: F401

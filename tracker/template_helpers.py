@@ -1,6 +1,8 @@
 """Jinja filters and globals shared by every page."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import Flask
@@ -31,6 +33,47 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
 
 
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    text: str
+    order: int
+    shown_to: Callable[[object], bool]
+
+
+def _signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def _signed_in_or_public(user) -> bool:
+    from tracker.auth.access import public_progress_pages_on
+
+    return _signed_in(user) or public_progress_pages_on()
+
+
+def _admin(user) -> bool:
+    return _signed_in(user) and getattr(user, "is_admin", False)
+
+
+# Packages add their links with add_nav_item(); `order` places them (Overview 10, Actions 20,
+# People 80, Audit log 90), `shown_to(user)` decides who sees them.
+NAV_ITEMS: list[NavItem] = []
+
+
+def add_nav_item(endpoint: str, text: str, order: int, shown_to: Callable[[object], bool] = _signed_in) -> None:
+    if not any(item.endpoint == endpoint for item in NAV_ITEMS):
+        NAV_ITEMS.append(NavItem(endpoint, text, order, shown_to))
+        NAV_ITEMS.sort(key=lambda item: item.order)
+
+
+add_nav_item("programme.overview", "Overview", 10, _signed_in_or_public)
+add_nav_item("programme.action_list", "Actions", 20, _signed_in_or_public)
+add_nav_item("people.user_list", "People", 80, _admin)
+add_nav_item("audit.audit_log", "Audit log", 90, _admin)
+
+
 def nav_items() -> list[tuple[str, str]]:
-    """Return (endpoint, text) pairs for the service navigation."""
-    return [("programme.overview", "Overview"), ("programme.action_list", "Actions")]
+    """Return (endpoint, text) pairs of the service navigation for the current user."""
+    from flask_login import current_user
+
+    return [(item.endpoint, item.text) for item in NAV_ITEMS if item.shown_to(current_user)]

@@ -43,6 +43,9 @@ class User(UserMixin, db.Model):
     # value are refused, which ends every existing session of the user at once.
     session_generation: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     person: Mapped[Person | None] = relationship()
     editable_workstreams: Mapped[list[Workstream]] = relationship(secondary="workstream_editor")
@@ -55,6 +58,21 @@ class User(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
 
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password_hash)
+
+    def get_id(self) -> str:
+        """Return the id Flask-Login keeps in the session: user id and session generation.
+
+        Bumping session_generation makes every session issued before it unloadable.
+        """
+        return f"{self.id}:{self.session_generation}"
+
+    def end_all_sessions(self) -> None:
+        """Sign the user out everywhere: sessions carrying the old generation are refused."""
+        self.session_generation = (self.session_generation or 1) + 1
+
 
 class WorkstreamEditor(db.Model):
     """A lead given editor's rights on a whole workstream (and its sub-workstreams)."""
@@ -64,3 +82,39 @@ class WorkstreamEditor(db.Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     workstream_id: Mapped[int] = mapped_column(ForeignKey("workstream.id", ondelete="CASCADE"), primary_key=True)
+
+
+class LoginAttempt(db.Model):
+    """One sign-in attempt. Kept in the database so throttling holds across gunicorn workers.
+
+    Rows older than a day are pruned; the audit log keeps the lasting record.
+    """
+
+    __tablename__ = "login_attempt"
+    affects_progress_pages = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    ip: Mapped[str] = mapped_column(String(45), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    succeeded: Mapped[bool] = mapped_column(default=False)
+    # Attempts turned away during a lockout are recorded but do not extend it, so that
+    # someone hammering an account cannot keep its owner out for ever.
+    refused: Mapped[bool] = mapped_column(default=False)
+
+
+class PasswordResetToken(db.Model):
+    """A one-time link to set a password; only a hash of the token is stored."""
+
+    __tablename__ = "password_reset_token"
+    affects_progress_pages = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -1,0 +1,1 @@
+"""Audit log: an append-only record of sign-ins, account changes, imports and structure changes."""

@@ -1,0 +1,44 @@
+"""Record audit events. The caller commits, so an event is kept exactly when its change is."""
+from __future__ import annotations
+
+from flask import has_request_context, request
+from flask_login import current_user
+
+from tracker.audit.models import AuditEvent
+from tracker.auth.models import User
+from tracker.extensions import db
+
+# Labels for the audit page; packages recording other events may add theirs here.
+EVENT_LABELS: dict[str, str] = {
+    "sign_in": "Signed in",
+    "sign_in_failed": "Failed sign-in",
+    "sign_in_refused": "Sign-in refused (locked out)",
+    "lockout": "Sign-in locked",
+    "sign_out": "Signed out",
+    "session_expired": "Session expired",
+    "user_created": "User created",
+    "user_changed": "User changed",
+    "role_changed": "Role changed",
+    "user_deactivated": "User deactivated",
+    "user_reactivated": "User reactivated",
+    "password_reset_link": "Password reset link created",
+    "password_reset": "Password set from link",
+    "password_changed": "Password changed",
+    "settings_changed": "Settings changed",
+}
+
+MAX_DETAIL_LENGTH = 2000
+
+
+def record_audit_event(event: str, detail: str = "", user: User | None = None) -> AuditEvent:
+    """Add an audit event to the session: who (default: the signed-in user), what, from where."""
+    if user is None and has_request_context() and getattr(current_user, "is_authenticated", False):
+        user = current_user._get_current_object()  # noqa: SLF001 - the real User, not the proxy
+    ip = (request.remote_addr or "")[:45] if has_request_context() else ""
+    audit_event = AuditEvent(event=event[:50], detail=detail[:MAX_DETAIL_LENGTH], ip=ip, user=user)
+    db.session.add(audit_event)
+    return audit_event
+
+
+def event_label(event: str) -> str:
+    return EVENT_LABELS.get(event, event.replace("_", " ").capitalize())

@@ -1,0 +1,87 @@
+"""Signed-in sessions: renewal at sign-in, generation checks, idle and absolute timeouts.
+
+Flask's session is a signed cookie with no server-side id, so "renewing the session id" means
+clearing the cookie's content and starting it afresh. The user id Flask-Login stores is
+"<id>:<session_generation>"; bumping the user's generation ends every session issued before.
+"""
+from __future__ import annotations
+
+import time
+
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from tracker.auth.models import User
+from tracker.extensions import db, login_manager
+
+SIGNED_IN_AT = "signed_in_at"
+LAST_SEEN_AT = "last_seen_at"
+EXPIRED_MESSAGE = "You were signed out because you had not used the service for {minutes} minutes. Sign in again to continue."
+ABSOLUTE_MESSAGE = "You were signed out because you had been signed in for {hours} hours. Sign in again to continue."
+
+
+def load_user(session_user_id: str) -> User | None:
+    """Return the user of a session, or None if the session was ended or the account deactivated."""
+    user_id, _, generation = session_user_id.partition(":")
+    if not user_id.isdigit() or not generation.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_generation != int(generation):
+        return None
+    return user
+
+
+def start_session(user: User) -> None:
+    """Sign the user in with a brand-new session: nothing from before sign-in survives."""
+    session.clear()
+    login_user(user, remember=False)
+    now = int(time.time())
+    session[SIGNED_IN_AT] = now
+    session[LAST_SEEN_AT] = now
+
+
+def end_session() -> None:
+    """Forget the session in this browser (other browsers end through the user's generation)."""
+    logout_user()
+    session.clear()
+
+
+def _session_expiry_message() -> str | None:
+    now = time.time()
+    idle = current_app.config["SESSION_IDLE_TIMEOUT"]
+    absolute = current_app.config["SESSION_ABSOLUTE_TIMEOUT"]
+    signed_in_at = session.get(SIGNED_IN_AT)
+    last_seen_at = session.get(LAST_SEEN_AT)
+    if not isinstance(signed_in_at, (int, float)) or not isinstance(last_seen_at, (int, float)):
+        return "Sign in to continue."
+    if now - signed_in_at > absolute.total_seconds():
+        return ABSOLUTE_MESSAGE.format(hours=round(absolute.total_seconds() / 3600))
+    if now - last_seen_at > idle.total_seconds():
+        return EXPIRED_MESSAGE.format(minutes=round(idle.total_seconds() / 60))
+    return None
+
+
+def enforce_session_timeouts():
+    """Sign out sessions past the idle or absolute limit; keep the idle clock running otherwise."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    message = _session_expiry_message()
+    if message is not None:
+        from tracker.audit.services import record_audit_event
+
+        record_audit_event("session_expired", message, user=current_user._get_current_object())
+        db.session.commit()
+        end_session()
+        flash(message, "info")
+        from tracker.auth.access import sign_in_url_for_current_request
+
+        return redirect(sign_in_url_for_current_request())
+    session[LAST_SEEN_AT] = int(time.time())
+    return None
+
+
+def register(app: Flask) -> None:
+    login_manager.user_loader(load_user)
+    # No remember-me cookie and no Flask-Login redirect: the guard in access.py decides.
+    login_manager.session_protection = "basic"
+    app.before_request(enforce_session_timeouts)
