@@ -12,6 +12,7 @@ from tracker.extensions import db
 
 demo_cli = AppGroup("demo", help="Load the demo programme or build a synthetic one.")
 export_cli = AppGroup("export", help="Export programme data.")
+import_cli = AppGroup("import", help="Import data from CSV files (all or nothing).")
 
 
 @demo_cli.command("load")
@@ -73,3 +74,8 @@ def export_summary(output_format: str) -> None:
 def register(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(export_cli)
+    app.cli.add_command(import_cli)
+    from tracker.kpis import cli as _kpi_cli  # noqa: F401 - adds `import kpis`, `import kpi-values`, `export kpis` and the demo KPIs
+    from tracker.auth.cli import users_cli
+
+    app.cli.add_command(users_cli)

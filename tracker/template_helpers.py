@@ -70,6 +70,7 @@ add_nav_item("programme.overview", "Overview", 10, _signed_in_or_public)
 add_nav_item("programme.action_list", "Actions", 20, _signed_in_or_public)
 add_nav_item("people.user_list", "People", 80, _admin)
 add_nav_item("audit.audit_log", "Audit log", 90, _admin)
+add_nav_item("people.settings", "Settings", 95, _admin)
 
 
 def nav_items() -> list[tuple[str, str]]:

@@ -79,8 +79,33 @@ class SetPasswordForm(FlaskForm):
     submit = SubmitField("Set password", widget=GovSubmitInput())
 
 
-class MultiCheckboxField(SelectMultipleField):
+class ChoiceOnly:
+    """A choice field whose refusal of a tampered value reads as an instruction, not a stack of jargon."""
+
+    invalid_choice_message = "Select an option from the list"
+
+    def pre_validate(self, form) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError as error:
+            raise ValidationError(self.invalid_choice_message) from error
+
+
+class FriendlySelectField(ChoiceOnly, SelectField):
+    def __init__(self, *args, invalid_choice_message: str = "Select an option from the list", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.invalid_choice_message = invalid_choice_message
+
+
+class FriendlyRadioField(ChoiceOnly, RadioField):
+    def __init__(self, *args, invalid_choice_message: str = "Select an option from the list", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.invalid_choice_message = invalid_choice_message
+
+
+class MultiCheckboxField(ChoiceOnly, SelectMultipleField):
     widget = GovCheckboxesInput()
+    invalid_choice_message = "Select workstreams from the list"
 
 
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
@@ -98,17 +123,19 @@ class UserDetailsForm(FlaskForm):
         validators=[DataRequired("Enter the person's full name"), Length(max=NAME_MAX, message=f"Name must be {NAME_MAX} characters or fewer")],
         widget=GovTextInput(),
     )
-    role = RadioField(
+    role = FriendlyRadioField(
         "Role",
         choices=ROLE_CHOICES,
         validators=[InputRequired("Select a role")],
         widget=GovRadioInput(),
+        invalid_choice_message="Select a role",
     )
-    person_id = SelectField(
+    person_id = FriendlySelectField(
         "Lead in the programme plan",
         description="Link a project lead to their name in the plan, so they can update what they lead.",
         choices=[],
         widget=GovSelect(),
+        invalid_choice_message="Select a lead from the list",
     )
     workstream_ids = MultiCheckboxField(
         "Editor of whole workstreams (project leads only)",

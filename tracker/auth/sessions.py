@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from tracker.auth.models import User
@@ -80,7 +80,19 @@ def enforce_session_timeouts():
     return None
 
 
+def forget_request_user(_error=None) -> None:
+    """Drop the per-request user Flask-Login caches on g.
+
+    g belongs to the app context, and when one is already pushed (tests, CLI scripts) every
+    request shares it; without this one client's user would leak into the next request.
+    """
+    g.pop("_login_user", None)
+    g.pop("public_progress_pages", None)
+
+
 def register(app: Flask) -> None:
+    app.before_request(forget_request_user)
+    app.teardown_request(forget_request_user)
     login_manager.user_loader(load_user)
     # No remember-me cookie and no Flask-Login redirect: the guard in access.py decides.
     login_manager.session_protection = "basic"

@@ -1,0 +1,39 @@
+"""Time one production-cost password hash and one verify (the cost of a sign-in).
+
+Run: .venv/bin/python bench/password_hash.py
+Uses tracker.config's PASSWORD_HASH_METHOD (scrypt N=2^17, r=8, p=1: ~128 MiB of memory a hash).
+Measured on the development machine (2026-11-25): see the report of issue 3; the test
+tests/auth/test_passwords.py keeps a production-cost verify under 1 s.
+"""
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from werkzeug.security import check_password_hash, generate_password_hash  # noqa: E402
+
+from tracker.config import default_config  # noqa: E402
+
+
+def main(rounds: int = 5) -> None:
+    method = default_config("/tmp")["PASSWORD_HASH_METHOD"]
+    hash_times, verify_times = [], []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        hashed = generate_password_hash("correct horse battery staple", method=method)
+        hash_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        assert check_password_hash(hashed, "correct horse battery staple")
+        verify_times.append(time.perf_counter() - started)
+    print(f"method: {method}")
+    print(f"hash:   median {statistics.median(hash_times):.3f} s, max {max(hash_times):.3f} s over {rounds} rounds")
+    print(f"verify: median {statistics.median(verify_times):.3f} s, max {max(verify_times):.3f} s over {rounds} rounds")
+    print(f"hash + verify: median {statistics.median(h + v for h, v in zip(hash_times, verify_times)):.3f} s")
+
+
+if __name__ == "__main__":
+    main()

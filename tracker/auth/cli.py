@@ -1,0 +1,111 @@
+"""`flask users ...`: create accounts, change roles, deactivate; and the demo's accounts."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
+
+from tracker.auth import services
+from tracker.auth.models import Role
+from tracker.auth.passwords import password_problem
+from tracker.cli import after_demo_load
+from tracker.extensions import db
+from tracker.programme.models import Person
+
+users_cli = AppGroup("users", help="Manage the accounts that can sign in.")
+
+ROLE_CHOICE = click.Choice([role.value for role in Role], case_sensitive=False)
+
+DEMO_ACCOUNTS = [
+    services.DemoAccount("director@demo.example.gov.uk", "Demo Programme Director", Role.ADMIN,
+                         "demo-only director lantern orchard"),
+    services.DemoAccount("strategy.director@demo.example.gov.uk", "Demo Director of Strategy", Role.LEAD,
+                         "demo-only lead copper meadow",
+                         person_name="Director of Strategy, Commissioning and Transformation"),
+    services.DemoAccount("viewer@demo.example.gov.uk", "Demo Staff Viewer", Role.VIEWER,
+                         "demo-only viewer pebble harbour"),
+]
+
+
+def _read_password() -> str:
+    """Prompt twice (hidden) at a terminal; read one line from stdin when piped."""
+    if sys.stdin is not None and not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password")
+
+
+def _user_or_fail(email: str):
+    user = services.user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account has the email address {email}.")
+    return user
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="Email address the person signs in with.")
+@click.option("--name", required=True, help="Full name.")
+@click.option("--role", required=True, type=ROLE_CHOICE, help="admin, lead or viewer.")
+@click.option("--person", "person_name", default=None, help="Link a lead to this name in the plan (exact).")
+@with_appcontext
+def create_user_command(email: str, name: str, role: str, person_name: str | None) -> None:
+    """Create an account; the password is asked for (or read from standard input)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    email = email.strip().lower()
+    if len(email) > 254 or not name.strip() or len(name) > 200:
+        raise click.ClickException("Give an email address of up to 254 characters and a name of up to 200.")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        raise click.ClickException(f"{email} is not a valid email address.") from None
+    person = None
+    if person_name:
+        person = db.session.scalar(select(Person).where(Person.name == person_name))
+        if person is None:
+            raise click.ClickException(f"No lead called '{person_name}' is in the plan.")
+    password = _read_password()
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem + ".")
+    try:
+        user = services.create_user(email, name, Role(role.lower()), person=person, password=password)
+    except services.AccountError as error:
+        raise click.ClickException(str(error) + ".") from None
+    db.session.commit()
+    click.echo(f"Created {user.role.label} account for {user.name} <{user.email}>.")
+
+
+@users_cli.command("set-role")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=ROLE_CHOICE)
+@with_appcontext
+def set_role_command(email: str, role: str) -> None:
+    """Change someone's role (ends their sessions, so it applies at once)."""
+    user = _user_or_fail(email)
+    services.set_role(user, Role(role.lower()))
+    db.session.commit()
+    click.echo(f"{user.name} <{user.email}> is now {user.role.label}.")
+
+
+@users_cli.command("deactivate")
+@click.option("--email", required=True)
+@with_appcontext
+def deactivate_command(email: str) -> None:
+    """Stop someone signing in and end their sessions; their history stays."""
+    user = _user_or_fail(email)
+    services.deactivate_user(user, acting_user=None)
+    db.session.commit()
+    click.echo(f"Deactivated {user.name} <{user.email}>.")
+
+
+@after_demo_load
+def create_demo_accounts() -> None:
+    """One account per role, with demo-only passwords printed for whoever runs the demo."""
+    click.echo("Demo accounts (demo only: never use these passwords on a real installation):")
+    for account in DEMO_ACCOUNTS:
+        user, created = services.ensure_account(account)
+        click.echo(f"  {account.role.value:<7} {account.email:<42} password: {account.password}"
+                   + ("" if created else "  (already existed)"))
+    db.session.commit()
