@@ -29,14 +29,14 @@ def cached_counts(app):
         return rollup_for_today().to_json()
 
 
-def test_status_change_shows_on_the_next_overview(app, client):
+def test_status_change_shows_on_the_next_overview(app, viewer_client):
     make_programme()
     action = make_action(make_project(make_workstream("A")), status=Status.AMBER)
     db.session.commit()
-    assert "1 is rated Amber" in client.get("/").get_data(as_text=True)
+    assert "1 is rated Amber" in viewer_client.get("/").get_data(as_text=True)
     action.status = Status.RED
     db.session.commit()
-    page = client.get("/").get_data(as_text=True)
+    page = viewer_client.get("/").get_data(as_text=True)
     assert "1 is rated Red" in page and "rated Amber (action" not in page
 
 

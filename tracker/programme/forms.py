@@ -36,6 +36,7 @@ class ActionFilterForm(FlaskForm):
         validators=[Optional()],
     )
     overdue = BooleanField("Only overdue actions", widget=GovCheckboxInput())
+    before_board = BooleanField("Only actions due before the next board", widget=GovCheckboxInput())
     due_within = IntegerField(
         "Due within (weeks)",
         description="Actions not yet complete with a deadline in the next number of weeks",

@@ -44,7 +44,7 @@ def projects_in(workstream: Workstream) -> list[Project]:
         select(Project)
         .where(Project.workstream_id.in_(member_ids), Project.archived_at.is_(None))
         .options(joinedload(Project.lead), joinedload(Project.workstream))
-        .order_by(Project.ref_sort)
+        .order_by(Project.position, Project.ref_sort)
     ).all()
 
 
@@ -88,6 +88,7 @@ class ActionFilters:
     lead_id: int | None = None
     statuses: tuple[Status, ...] = ()
     overdue: bool = False
+    due_before: date | None = None  # the next board's date, when only items due before it are wanted
     due_within_weeks: int | None = None
     sort: str = "ref"
 
@@ -124,6 +125,8 @@ def filtered_actions(filters: ActionFilters, today: date, page: int, per_page: i
         conditions.append(Action.status.in_(filters.statuses))
     if filters.overdue:
         conditions += [Action.deadline < today, Action.status.not_in(COMPLETE_STATUSES)]
+    if filters.due_before:
+        conditions += [Action.deadline >= today, Action.deadline <= filters.due_before, Action.status.not_in(COMPLETE_STATUSES)]
     if filters.due_within_weeks:
         conditions += [
             Action.deadline >= today,

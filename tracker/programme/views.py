@@ -5,6 +5,8 @@ from datetime import date
 
 from flask import Blueprint, current_app, g, render_template, request, url_for
 
+from markupsafe import Markup
+
 from tracker.cache import cached
 from tracker.charts import BarRow, stacked_status_bars
 from tracker.programme import queries
@@ -39,18 +41,26 @@ def rollup_for_today():
 def overview():
     programme = queries.current_programme()
     rollup = rollup_for_today()
+    key = f"overview:{programme.data_version}:{rollup.today.isoformat()}"
+    body = cached(key, lambda: _render_overview_body(programme, rollup))
+    return render_template("programme/overview.html", programme=programme, overview_body=body)
+
+
+def _render_overview_body(programme, rollup) -> Markup:
     chart_rows = [
         BarRow("Projects", rollup.projects.by_status, {"Reported separately": sum(rollup.projects.reported_separately.values())}),
         BarRow("Actions", rollup.actions.by_status, {"Reported separately": sum(rollup.actions.reported_separately.values())}),
     ]
     chart = stacked_status_bars(chart_rows, "Projects and actions by status, this board's items")
-    return render_template(
-        "programme/overview.html",
-        programme=programme,
-        rollup=rollup,
-        chart=chart,
-        project_sentences=summary_sentences(rollup.projects, "project", "projects"),
-        action_sentences=summary_sentences(rollup.actions, "action", "actions"),
+    return Markup(
+        render_template(
+            "programme/_overview_body.html",
+            programme=programme,
+            rollup=rollup,
+            chart=chart,
+            project_sentences=summary_sentences(rollup.projects, "project", "projects"),
+            action_sentences=summary_sentences(rollup.actions, "action", "actions"),
+        )
     )
 
 
@@ -115,7 +125,7 @@ def action_list():
     filters = queries.ActionFilters()
     invalid = bool(request.args) and not form.validate()
     if not invalid:
-        filters = _filters_from(form, workstreams)
+        filters = _filters_from(form, workstreams, programme.next_board_date(day))
     try:
         page = int(request.args.get("page", "1"))
     except ValueError:
@@ -136,8 +146,10 @@ def action_list():
     )
 
 
-def _filters_from(form: ActionFilterForm, workstreams) -> queries.ActionFilters:
+def _filters_from(form: ActionFilterForm, workstreams, next_board: date) -> queries.ActionFilters:
     filters = queries.ActionFilters(sort=form.sort.data or "ref", overdue=bool(form.overdue.data))
+    if form.before_board.data:
+        filters.due_before = next_board
     if form.workstream.data:
         chosen = next(ws for ws in workstreams if ws.ref == form.workstream.data)
         filters.workstream = chosen
