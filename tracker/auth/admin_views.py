@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from tracker.auth import services
 from tracker.auth.access import admin_required
@@ -39,10 +40,11 @@ def _fill_choices(form: UserDetailsForm) -> tuple[dict[str, Person], dict[str, W
         str(ws.id): ws
         for ws in db.session.scalars(select(Workstream).where(Workstream.archived_at.is_(None)).order_by(Workstream.ref_sort))
     }
-    form.person_id.choices = [("", "Not linked to a lead in the plan")] + [
-        (key, f"{p.name} ({p.job_title})" if p.job_title and p.job_title != p.name else p.name) for key, p in people.items()
+    form.person_id.choices = [SelectChoice("", "Not linked to a lead in the plan")] + [
+        SelectChoice(key, f"{p.name} ({p.job_title})" if p.job_title and p.job_title != p.name else p.name)
+        for key, p in people.items()
     ]
-    form.workstream_ids.choices = [(key, f"{ws.ref}: {ws.title}") for key, ws in workstreams.items()]
+    form.workstream_ids.choices = [SelectChoice(key, f"{ws.ref}: {ws.title}") for key, ws in workstreams.items()]
     return people, workstreams
 
 

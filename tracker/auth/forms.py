@@ -79,33 +79,8 @@ class SetPasswordForm(FlaskForm):
     submit = SubmitField("Set password", widget=GovSubmitInput())
 
 
-class ChoiceOnly:
-    """A choice field whose refusal of a tampered value reads as an instruction, not a stack of jargon."""
-
-    invalid_choice_message = "Select an option from the list"
-
-    def pre_validate(self, form) -> None:
-        try:
-            super().pre_validate(form)
-        except ValidationError as error:
-            raise ValidationError(self.invalid_choice_message) from error
-
-
-class FriendlySelectField(ChoiceOnly, SelectField):
-    def __init__(self, *args, invalid_choice_message: str = "Select an option from the list", **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.invalid_choice_message = invalid_choice_message
-
-
-class FriendlyRadioField(ChoiceOnly, RadioField):
-    def __init__(self, *args, invalid_choice_message: str = "Select an option from the list", **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.invalid_choice_message = invalid_choice_message
-
-
-class MultiCheckboxField(ChoiceOnly, SelectMultipleField):
+class MultiCheckboxField(SelectMultipleField):
     widget = GovCheckboxesInput()
-    invalid_choice_message = "Select workstreams from the list"
 
 
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
@@ -123,17 +98,18 @@ class UserDetailsForm(FlaskForm):
         validators=[DataRequired("Enter the person's full name"), Length(max=NAME_MAX, message=f"Name must be {NAME_MAX} characters or fewer")],
         widget=GovTextInput(),
     )
-    role = FriendlyRadioField(
+    role = RadioField(
         "Role",
         choices=ROLE_CHOICES,
         validators=[InputRequired("Select a role")],
         widget=GovRadioInput(),
         invalid_choice_message="Select a role",
     )
-    person_id = FriendlySelectField(
+    person_id = SelectField(
         "Lead in the programme plan",
         description="Link a project lead to their name in the plan, so they can update what they lead.",
         choices=[],
+        default="",  # not sent at all (a script, not a browser) means "not linked"
         widget=GovSelect(),
         invalid_choice_message="Select a lead from the list",
     )
@@ -141,6 +117,7 @@ class UserDetailsForm(FlaskForm):
         "Editor of whole workstreams (project leads only)",
         description="A lead may update every project and action in the workstreams ticked here.",
         choices=[],
+        invalid_choice_message="Select workstreams from the list",
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
 
