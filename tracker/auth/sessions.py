@@ -34,6 +34,7 @@ def load_user(session_user_id: str) -> User | None:
 def start_session(user: User) -> None:
     """Sign the user in with a brand-new session: nothing from before sign-in survives."""
     session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # belonged to the old session
     login_user(user, remember=False)
     now = int(time.time())
     session[SIGNED_IN_AT] = now
@@ -81,13 +82,14 @@ def enforce_session_timeouts():
 
 
 def forget_request_user(_error=None) -> None:
-    """Drop the per-request user Flask-Login caches on g.
+    """Drop what Flask-Login, Flask-WTF and the guard cache on g for one request.
 
     g belongs to the app context, and when one is already pushed (tests, CLI scripts) every
     request shares it; without this one client's user would leak into the next request.
     """
     g.pop("_login_user", None)
     g.pop("public_progress_pages", None)
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # Flask-WTF's cached token
 
 
 def register(app: Flask) -> None:
