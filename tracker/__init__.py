@@ -82,6 +82,11 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health_bp)
     app.register_blueprint(programme_bp)
+    from tracker.programme.admin_views import bp as structure_bp
+    from tracker.programme.update_views import bp as updates_bp
+
+    app.register_blueprint(updates_bp)
+    app.register_blueprint(structure_bp)
     from tracker.audit.views import bp as audit_bp
     from tracker.auth.admin_views import bp as people_bp
     from tracker.auth.views import bp as auth_bp

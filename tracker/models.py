@@ -2,3 +2,4 @@
 from tracker.programme.models import Action, Person, Programme, Project, ProjectAmbition, Workstream  # noqa: F401
 from tracker.auth.models import LoginAttempt, PasswordResetToken, Role, User, WorkstreamEditor  # noqa: F401
 from tracker.audit.models import AuditEvent  # noqa: F401
+from tracker.history.models import ChangeRecord  # noqa: F401

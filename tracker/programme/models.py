@@ -113,8 +113,11 @@ class Workstream(RefMixin, db.Model):
     reported_separately_by: Mapped[str | None] = mapped_column(String(200))
 
     parent: Mapped[Workstream | None] = relationship(remote_side="Workstream.id", back_populates="children")
-    children: Mapped[list[Workstream]] = relationship(back_populates="parent", order_by="Workstream.ref_sort")
-    projects: Mapped[list[Project]] = relationship(back_populates="workstream", order_by="Project.ref_sort")
+    # Boards read items in the order the programme office arranges them (position), then by ref.
+    children: Mapped[list[Workstream]] = relationship(
+        back_populates="parent", order_by=lambda: (Workstream.position, Workstream.ref_sort))
+    projects: Mapped[list[Project]] = relationship(
+        back_populates="workstream", order_by=lambda: (Project.position, Project.ref_sort))
 
     @property
     def root(self) -> Workstream:
@@ -160,7 +163,8 @@ class Project(RefMixin, db.Model):
 
     workstream: Mapped[Workstream] = relationship(back_populates="projects")
     lead: Mapped[Person | None] = relationship()
-    actions: Mapped[list[Action]] = relationship(back_populates="project", order_by="Action.ref_sort")
+    actions: Mapped[list[Action]] = relationship(
+        back_populates="project", order_by=lambda: (Action.position, Action.ref_sort))
     ambition_links: Mapped[list[ProjectAmbition]] = relationship(cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}

@@ -135,7 +135,7 @@ def programme_rollup(programme: Programme, today: date) -> ProgrammeRollup:
     """Return the programme's counts by status, per top-level workstream and in total."""
     next_board = programme.next_board_date(today)
     workstreams = db.session.scalars(
-        select(Workstream).where(Workstream.archived_at.is_(None)).order_by(Workstream.ref_sort)
+        select(Workstream).where(Workstream.archived_at.is_(None)).order_by(Workstream.position, Workstream.ref_sort)
     ).all()
     by_id = {ws.id: ws for ws in workstreams}
     top_level = [ws for ws in workstreams if ws.parent_id is None or ws.parent_id not in by_id]

@@ -1,0 +1,1 @@
+"""Change history of programme items: who changed what, when, from what to what, and why."""
