@@ -4,9 +4,14 @@ The live server is one app for the whole session, built from the same test confi
 database as tests/conftest.py. Each test still gets empty tables from the ``app`` fixture; data a
 test creates through ``app`` and commits is what the live server then shows.
 
-Pages open relative URLs against the live server (``page.goto("/actions")``).
+Pages open relative URLs against the live server (``page.goto("/actions")``). The live server
+checks CSRF tokens, as production does, so forms are exercised exactly as people submit them.
+
+Fixtures: ``page`` / ``no_js_page`` (signed out), ``viewer_page`` / ``viewer_no_js_page`` (signed in
+as a viewer through the sign-in form), ``demo_programme`` (the real demo plan, committed).
 
 Helpers for tests:
+    writing()                        a block whose data is committed for the live server to see
     sign_in(page, email, password)   signs in through the real sign-in form
     assert_accessible(page)          axe-core: no serious or critical violations
     save_screenshot(page, name)      a full-page PNG in $TMPDIR/tracker-screenshots for humans
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,8 +31,10 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.conftest import TODAY, make_test_config
+from tests.factories import DEFAULT_TEST_PASSWORD, make_user
 from tracker import create_app
 from tracker.cache import get_cache
+from tracker.database import write_intent
 from tracker.demo.loader import load_demo_programme
 from tracker.extensions import db
 
@@ -66,7 +74,7 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(_schema, database_url):
     """Serve a second app on the test database from a thread, on a free loopback port."""
-    app = create_app(make_test_config(database_url))
+    app = create_app(make_test_config(database_url, WTF_CSRF_ENABLED=True))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -91,12 +99,28 @@ def live(app, live_server) -> LiveServer:
         get_cache().clear()
 
 
+@contextmanager
+def writing():
+    """Run the test's own writes as BEGIN IMMEDIATE transactions, then commit them.
+
+    On SQLite the live server may write (sign-in, session records) while a test sets up data;
+    a deferred transaction that read first cannot then take the write lock and fails with
+    "database is locked" at once. BEGIN IMMEDIATE waits for the lock instead.
+    """
+    token = write_intent.set(True)
+    try:
+        db.session.commit()  # start from a fresh transaction that will begin IMMEDIATE
+        yield
+        db.session.commit()
+    finally:
+        write_intent.reset(token)
+
+
 @pytest.fixture
 def demo_programme(app):
     """Load the real demo programme and commit it, so that the live server sees it."""
-    result = load_demo_programme(TODAY)
-    db.session.commit()
-    return result
+    with writing():
+        return load_demo_programme(TODAY)
 
 
 @pytest.fixture(scope="session")
@@ -140,13 +164,33 @@ def no_js_page(no_js_context) -> Page:
     return no_js_context.new_page()
 
 
+@pytest.fixture
+def viewer_account(app):
+    """A viewer (any member of staff) with the default test password, committed for the live server."""
+    with writing():
+        return make_user("viewer", name="Val Viewer", email="viewer@council.example.gov.uk")
+
+
+@pytest.fixture
+def viewer_page(page, viewer_account) -> Page:
+    sign_in(page, viewer_account.email, DEFAULT_TEST_PASSWORD)
+    return page
+
+
+@pytest.fixture
+def viewer_no_js_page(no_js_page, viewer_account) -> Page:
+    sign_in(no_js_page, viewer_account.email, DEFAULT_TEST_PASSWORD)
+    return no_js_page
+
+
 def sign_in(page: Page, email: str, password: str) -> None:
     """Sign in through the real sign-in form and wait for the page it leads to."""
     page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
+    form = page.locator("main form")
+    form.get_by_label("Email address", exact=True).fill(email)
+    form.get_by_label("Password", exact=True).fill(password)
     with page.expect_navigation():
-        page.locator("form button[type=submit], form input[type=submit]").first.click()
+        form.get_by_role("button", name="Sign in").click()
     assert "/sign-in" not in page.url, f"Sign-in as {email} did not leave the sign-in page:\n{page.inner_text('main')}"
 
 

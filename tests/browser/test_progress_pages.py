@@ -1,5 +1,10 @@
-"""Every progress page in a real browser: accessible, usable without JavaScript, keyboard first."""
+"""Every progress page in a real browser: accessible, usable without JavaScript, keyboard first.
+
+Progress pages are for signed-in staff, so each test signs in as a viewer through the real form.
+"""
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -32,25 +37,27 @@ def open_page(page: Page, path: str, expected_status: int) -> None:
 
 
 @pytest.mark.parametrize(("name", "path", "expected_status"), PROGRESS_PAGES, ids=PAGE_IDS)
-def test_progress_page_has_no_serious_accessibility_problems(page, demo_programme, name, path, expected_status):
+def test_progress_page_is_accessible_and_reads_the_same_without_javascript(
+    demo_programme, viewer_page, viewer_no_js_page, name, path, expected_status
+):
+    page, no_js_page = viewer_page, viewer_no_js_page
     open_page(page, path, expected_status)
     expect(page.locator("main h1")).to_be_visible()
     save_screenshot(page, f"progress-{name}")
     assert_accessible(page)
 
-
-@pytest.mark.parametrize(("name", "path", "expected_status"), PROGRESS_PAGES, ids=PAGE_IDS)
-def test_progress_page_reads_the_same_without_javascript(page, no_js_page, demo_programme, name, path, expected_status):
-    open_page(page, path, expected_status)
     open_page(no_js_page, path, expected_status)
     heading = page.locator("main h1").inner_text()
     assert heading.strip()
     assert no_js_page.locator("main h1").inner_text() == heading
-    # Figures and tables are in the HTML, not drawn by scripts.
-    assert no_js_page.locator("main").inner_text() == page.locator("main").inner_text()
+    # Figures, tables and messages are in the HTML, not drawn by scripts.
+    assert no_js_page.locator("main table").all_inner_texts() == page.locator("main table").all_inner_texts()
+    assert no_js_page.locator("main [role=status]").all_inner_texts() == page.locator("main [role=status]").all_inner_texts()
+    assert no_js_page.locator("main svg").count() == page.locator("main svg").count()
 
 
-def test_filter_form_submits_as_a_bookmarkable_get_without_javascript(no_js_page, demo_programme):
+def test_filter_form_submits_as_a_bookmarkable_get_without_javascript(demo_programme, viewer_no_js_page):
+    no_js_page = viewer_no_js_page
     no_js_page.goto("/actions")
     no_js_page.get_by_label("Workstream").select_option("B")
     no_js_page.get_by_role("group", name="Status").get_by_label("Amber").check()
@@ -71,7 +78,8 @@ def test_filter_form_submits_as_a_bookmarkable_get_without_javascript(no_js_page
     expect(no_js_page.get_by_role("group", name="Status").get_by_label("Amber")).to_be_checked()
 
 
-def test_nonsense_filters_get_a_message_and_the_whole_list(page, demo_programme):
+def test_nonsense_filters_get_a_message_and_the_whole_list(demo_programme, viewer_page):
+    page = viewer_page
     open_page(page, "/actions?workstream=Z9&due_within=soon", 200)
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_visible()
@@ -79,7 +87,8 @@ def test_nonsense_filters_get_a_message_and_the_whole_list(page, demo_programme)
     expect(page.get_by_role("status")).to_contain_text(f"of {demo_programme.actions} actions")
 
 
-def test_second_page_of_actions_continues_the_first(page, demo_programme):
+def test_second_page_of_actions_continues_the_first(demo_programme, viewer_page):
+    page = viewer_page
     page.goto("/actions")
     expect(page.get_by_role("status")).to_contain_text(f"Showing 1 to 50 of {demo_programme.actions} actions")
     page.get_by_role("navigation", name="Pages of actions").get_by_role("link", name="Next page").click()
@@ -88,7 +97,8 @@ def test_second_page_of_actions_continues_the_first(page, demo_programme):
 
 
 @pytest.mark.parametrize("path", ["/", "/actions", "/projects/A1", "/projects/Z99"])
-def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(page, demo_programme, path):
+def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(demo_programme, viewer_page, path):
+    page = viewer_page
     page.goto(path)
     page.keyboard.press("Tab")
     focused = page.locator(":focus")
@@ -101,10 +111,24 @@ def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(page, demo_prog
     assert page.evaluate("document.activeElement.closest('main') !== null")
 
 
-def test_skip_link_works_without_javascript(no_js_page, demo_programme):
+def test_skip_link_works_without_javascript(demo_programme, viewer_no_js_page):
+    no_js_page = viewer_no_js_page
     no_js_page.goto("/")
     no_js_page.keyboard.press("Tab")
     expect(no_js_page.locator(":focus")).to_have_text("Skip to main content")
     no_js_page.keyboard.press("Enter")
     no_js_page.keyboard.press("Tab")
     assert no_js_page.evaluate("document.activeElement.closest('main') !== null")
+
+
+def test_signed_out_visitor_is_sent_to_an_accessible_sign_in_page_and_back(page, demo_programme, viewer_account):
+    from tests.browser.conftest import sign_in
+    from tests.factories import DEFAULT_TEST_PASSWORD
+
+    page.goto("/projects/A1")
+    expect(page.locator("main h1")).to_have_text("Sign in")
+    assert_accessible(page)
+    page.locator("main form").get_by_label("Email address", exact=True).fill(viewer_account.email)
+    page.locator("main form").get_by_label("Password", exact=True).fill(DEFAULT_TEST_PASSWORD)
+    page.locator("main form").get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/projects/A1$"))
