@@ -52,7 +52,9 @@ class VersionConflict(ServiceError):
     """Someone saved the item after the user opened it (shown as 409)."""
 
     def __init__(self, item, expected_version: int | None):
-        super().__init__(f"{type(item).__name__} {item.ref} is at version {item.version}, not {expected_version}")
+        # Read loaded values only: after a failed flush the session cannot load anything.
+        loaded = item.__dict__
+        super().__init__(f"{type(item).__name__} {loaded.get('ref')} has moved on from version {expected_version}")
         self.item = item
         self.expected_version = expected_version
 
