@@ -1,0 +1,254 @@
+"""Route × role matrix: every rule in app.url_map, GET and POST, for five kinds of visitor.
+
+HOW TO ADD A ROUTE (a new route without a row here FAILS the suite, naming it):
+
+1. Add a row to EXPECTED, keyed by endpoint name:
+
+       "kpis.scorecard": Route("/kpis", GET=signed_in(200)),
+       "updates.update_action": Route("/actions/{action}/update", GET=lead_of_item(200),
+                                      POST=lead_of_item(REDIRECT), data={"status": "green", ...}),
+
+   `url` is a format string filled from the world below ({project}, {action}, {workstream},
+   {other_project}, {other_action}, {target_user}, {reset_token}, ...). `data` (also formatted)
+   is what the POST sends. Methods a rule does not accept need no entry: they must answer 405.
+2. Outcomes per visitor: an int status code, SIGN_IN (302 to /sign-in) or REDIRECT (302/303
+   anywhere else) or redirect_to("/path") (done, then sent there). Helpers: everyone(x), signed_in(x), admin_only(x), lead_of_item(x), or
+   Expect(anonymous=..., viewer=..., lead=..., other_lead=..., admin=...).
+3. If your route needs data that the world lacks (a KPI, say), add it in build_world().
+
+Visitors: anonymous; viewer; lead = the lead of {project}/{action}; other_lead = the lead of
+{other_project}/{other_action} (not of {project}); admin. CSRF is off here (tests/auth/test_csrf.py
+covers it), and public progress pages are off (the default).
+
+After every GET, and after every request that is refused (sign-in redirect, 400, 403, 404, 405,
+409, 429), the database must be exactly as before: every table's rows are hashed and compared.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from tracker import create_app
+from tracker.extensions import db
+
+from tests.conftest import make_test_config, sign_in, wipe_tables
+from tests.factories import make_action, make_person, make_programme, make_project, make_user, make_workstream
+
+SIGN_IN = "sign-in"  # refused: 302 to /sign-in?next=..., nothing changed
+REDIRECT = "redirect"  # done: 302/303 anywhere but the sign-in page
+
+
+def redirect_to(path: str) -> str:
+    """Done, then sent to this path (e.g. signing out sends you to /sign-in)."""
+    return "redirect:" + path
+
+VISITORS = ("anonymous", "viewer", "lead", "other_lead", "admin")
+REFUSED = {SIGN_IN, 400, 403, 404, 405, 409, 429}
+
+
+@dataclass(frozen=True)
+class Expect:
+    anonymous: int | str
+    viewer: int | str
+    lead: int | str
+    other_lead: int | str
+    admin: int | str
+
+    def for_visitor(self, visitor: str) -> int | str:
+        return getattr(self, visitor)
+
+
+@dataclass(frozen=True)
+class Route:
+    url: str
+    GET: Expect | None = None
+    POST: Expect | None = None
+    data: dict = field(default_factory=dict)
+
+
+def everyone(outcome) -> Expect:
+    return Expect(outcome, outcome, outcome, outcome, outcome)
+
+
+def signed_in(outcome) -> Expect:
+    return Expect(SIGN_IN, outcome, outcome, outcome, outcome)
+
+
+def admin_only(outcome) -> Expect:
+    return Expect(SIGN_IN, 403, 403, 403, outcome)
+
+
+def lead_of_item(outcome) -> Expect:
+    return Expect(SIGN_IN, 403, outcome, 403, outcome)
+
+
+NEW_PASSWORD = "matrix test passphrase"
+
+EXPECTED: dict[str, Route] = {
+    # Open to everyone
+    "static": Route("/static/app.css", GET=everyone(200)),
+    "health.healthz": Route("/healthz", GET=everyone(200)),
+    "programme.accessibility": Route("/accessibility", GET=everyone(200)),
+    "programme.status_definitions": Route("/statuses", GET=everyone(200)),
+    # Sign-in, sign-out, passwords
+    "auth.sign_in": Route("/sign-in", GET=Expect(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT), POST=everyone(200),
+                          data={"email": "someone@council.example.gov.uk", "password": "not the password"}),
+    "auth.sign_out": Route("/sign-out", POST=signed_in(redirect_to("/sign-in"))),
+    "auth.change_password": Route("/account/password", GET=signed_in(200), POST=signed_in(200),
+                                  data={"current_password": "wrong", "new_password": NEW_PASSWORD,
+                                        "confirm_password": NEW_PASSWORD, "role": "admin"}),
+    "auth.reset_password": Route("/reset-password/{reset_token}", GET=everyone(200), POST=everyone(redirect_to("/sign-in")),
+                                 data={"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
+    # Read-only progress pages (public only when the admin turns that on)
+    "programme.overview": Route("/", GET=signed_in(200)),
+    "programme.workstream": Route("/workstreams/{workstream}", GET=signed_in(200)),
+    "programme.project": Route("/projects/{project}", GET=signed_in(200)),
+    "programme.action": Route("/actions/{action}", GET=signed_in(200)),
+    "programme.action_list": Route("/actions", GET=signed_in(200)),
+    # People, settings and the audit log: the programme office only
+    "people.user_list": Route("/admin/users", GET=admin_only(200)),
+    "people.new_user": Route("/admin/users/new", GET=admin_only(200), POST=admin_only(200),
+                             data={"email": "new.person@council.example.gov.uk", "name": "New Person", "role": "viewer",
+                                   "person_id": ""}),
+    "people.edit_user": Route("/admin/users/{target_user}", GET=admin_only(200), POST=admin_only(REDIRECT),
+                              data={"name": "Renamed", "role": "lead", "person_id": ""}),
+    "people.deactivate_user": Route("/admin/users/{target_user}/deactivate", POST=admin_only(REDIRECT)),
+    "people.reactivate_user": Route("/admin/users/{target_user}/reactivate", POST=admin_only(REDIRECT)),
+    "people.reset_password_link": Route("/admin/users/{target_user}/reset-password", POST=admin_only(200)),
+    "people.settings": Route("/admin/settings", GET=admin_only(200), POST=admin_only(REDIRECT),
+                             data={"public_progress_pages": "y"}),
+    "audit.audit_log": Route("/admin/audit", GET=admin_only(200)),
+}
+
+
+def build_world() -> dict:
+    """Make the data every route needs; return the values URL templates and form data may use."""
+    from tracker.auth import services
+
+    make_programme()
+    lead_person = make_person(name="Matrix Lead")
+    other_person = make_person(name="Other Matrix Lead")
+    workstream = make_workstream("M")
+    project = make_project(workstream, "M1", lead=lead_person)
+    action = make_action(project, "M1.1", lead=lead_person, start_date=date(2026, 1, 1))
+    other_project = make_project(workstream, "M2", lead=other_person)
+    other_action = make_action(other_project, "M2.1", lead=other_person)
+    users = {
+        "viewer": make_user("viewer"),
+        "lead": make_user("lead", person=lead_person),
+        "other_lead": make_user("lead", person=other_person),
+        "admin": make_user("admin"),
+    }
+    target = make_user("viewer", name="Target User")
+    token = services.create_reset_link_token(target, users["admin"])
+    db.session.commit()
+    return {
+        "users": users,
+        "workstream": workstream.ref,
+        "project": project.ref,
+        "action": action.ref,
+        "other_project": other_project.ref,
+        "other_action": other_action.ref,
+        "target_user": target.id,
+        "reset_token": token,
+    }
+
+
+def database_fingerprint() -> str:
+    """Hash of every row of every table: any write, however small, changes it."""
+    db.session.expire_all()
+    digest = hashlib.sha256()
+    for table in db.metadata.sorted_tables:
+        rows = db.session.execute(select(table)).all()
+        digest.update(table.name.encode())
+        for row in sorted(repr(tuple(row)) for row in rows):
+            digest.update(row.encode())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def matrix_app(_schema, database_url):
+    """One app for the module: compiling every template afresh for each of hundreds of cases is slow."""
+    return create_app(make_test_config(database_url))
+
+
+@pytest.fixture
+def app(matrix_app):
+    from tracker.cache import get_cache
+
+    with matrix_app.app_context():
+        wipe_tables()
+        get_cache().clear()  # ids and data versions restart with the tables
+        yield matrix_app
+        wipe_tables()
+
+
+def _rules():
+    app = create_app(make_test_config("sqlite://"))
+    return sorted(app.url_map.iter_rules(), key=lambda rule: (rule.rule, rule.endpoint))
+
+
+RULES = _rules()
+CASES = [
+    pytest.param(rule.rule, rule.endpoint, method, visitor, id=f"{method} {rule.rule} as {visitor}")
+    for rule in RULES
+    for method in ("GET", "POST")
+    for visitor in VISITORS
+]
+
+
+def expected_outcome(endpoint: str, method: str, visitor: str, rule_methods: set[str]):
+    route = EXPECTED.get(endpoint)
+    if route is None:
+        pytest.fail(f"No expected outcomes declared for route {endpoint!r}: add a row to EXPECTED in tests/test_route_matrix.py")
+    if method not in rule_methods:
+        return route, 405
+    expect = getattr(route, method)
+    if expect is None:
+        pytest.fail(f"Route {endpoint!r} accepts {method} but EXPECTED declares no {method} outcome for it")
+    return route, expect.for_visitor(visitor)
+
+
+def test_every_route_has_declared_expectations():
+    missing = sorted({rule.endpoint for rule in RULES} - set(EXPECTED))
+    assert not missing, "Routes without a row in EXPECTED (tests/test_route_matrix.py): " + ", ".join(missing)
+    undeclared_methods = [
+        f"{rule.endpoint} {method}" for rule in RULES for method in ("GET", "POST")
+        if method in rule.methods and rule.endpoint in EXPECTED and getattr(EXPECTED[rule.endpoint], method) is None
+    ]
+    assert not undeclared_methods, "Methods without declared outcomes: " + ", ".join(undeclared_methods)
+    stale = sorted(set(EXPECTED) - {rule.endpoint for rule in RULES})
+    assert not stale, "EXPECTED has rows for routes that no longer exist: " + ", ".join(stale)
+
+
+@pytest.mark.parametrize("rule_text, endpoint, method, visitor", CASES)
+def test_route_answers_each_visitor_as_declared(app, rule_text, endpoint, method, visitor):
+    rule_methods = next(rule.methods for rule in app.url_map.iter_rules() if rule.rule == rule_text and rule.endpoint == endpoint)
+    route, outcome = expected_outcome(endpoint, method, visitor, rule_methods)
+    world = build_world()
+    client = app.test_client()
+    if visitor != "anonymous":
+        assert sign_in(client, world["users"][visitor]).status_code == 302
+    url = route.url.format(**world)
+    data = {key: value.format(**world) if isinstance(value, str) else value for key, value in route.data.items()}
+    before = database_fingerprint()
+
+    response = client.open(url, method=method, data=data if method == "POST" else None)
+
+    if outcome == SIGN_IN:
+        assert response.status_code == 302 and response.location.startswith("/sign-in"), (response.status_code, response.location)
+    elif isinstance(outcome, str) and outcome.startswith("redirect:"):
+        assert response.status_code in (302, 303) and response.location == outcome.removeprefix("redirect:"), (
+            response.status_code, response.location)
+    elif outcome == REDIRECT:
+        assert response.status_code in (302, 303) and not response.location.startswith("/sign-in"), (
+            response.status_code, response.location)
+    else:
+        assert response.status_code == outcome, response.status_code
+    assert b"Traceback" not in response.data
+    if method == "GET" or outcome in REFUSED:
+        assert database_fingerprint() == before, f"{method} {url} as {visitor} changed the database"
