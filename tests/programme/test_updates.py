@@ -347,7 +347,8 @@ def test_overlong_project_narrative_is_refused(app, client_for):
 
 
 @pytest.mark.parametrize("url", ["/actions/Z9.9/update", "/projects/Z9/update", "/actions/%00/update",
-                                 "/actions/A1.1%27%20OR%201=1/update", "/projects/" + "A" * 500 + "/update"])
+                                 "/actions/A1.1%27%20OR%201=1/update", "/projects/" + "A" * 500 + "/update",
+                                 "/projects/A%0A1/update"])
 def test_tampered_refs_get_404(app, client_for, url):
     plan = make_plan()
     user_client = client_for(plan.admin)
@@ -468,3 +469,14 @@ def test_saving_an_update_issues_the_same_number_of_statements_at_any_size(app, 
     _grow(plan, projects=10, actions_each=10)
     large = count_queries(save("large"))
     assert small == large
+
+
+def test_control_characters_are_dropped_not_sent_to_the_database(app, client_for):
+    """PostgreSQL refuses NUL bytes: a tampered note is saved clean, never a 500."""
+    plan = make_plan()
+    response = client_for(plan.lead).post("/actions/A1.1/update", data=action_form(
+        plan.action, progress_note="Line one\x00\x07\nLine two", status="red", status_reason="Because\x00."))
+    assert response.status_code == 302
+    db.session.refresh(plan.action)
+    assert plan.action.progress_note == "Line one\nLine two"
+    assert next(r for r in history_of(plan.action) if r.field == "status").note == "Because."

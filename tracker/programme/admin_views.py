@@ -16,6 +16,7 @@ from tracker.extensions import db
 from tracker.history.services import has_history
 from tracker.programme import services
 from tracker.programme.models import Action, Person, Project, Workstream
+from tracker.programme.update_queries import plausible_ref
 from tracker.programme.update_forms import ActionForm, ConfirmForm, ProjectForm, WorkstreamForm
 from tracker.template_helpers import add_nav_item
 
@@ -38,6 +39,7 @@ def _item_or_404(kind: str, ref: str):
     model = KINDS.get(kind)
     if model is None:
         abort(404)
+    plausible_ref(ref, kind[:-1])
     item = db.session.scalars(select(model).where(model.ref == ref)).first()
     if item is None:
         abort(404, description=f"There is no {kind[:-1]} {ref}.")
@@ -57,7 +59,7 @@ def index():
 
 @bp.get("/workstreams/<ref>")
 def workstream(ref: str):
-    workstream = db.session.scalars(select(Workstream).where(Workstream.ref == ref)).first() or abort(404)
+    workstream = db.session.scalars(select(Workstream).where(Workstream.ref == plausible_ref(ref, "workstream"))).first() or abort(404)
     projects = db.session.scalars(
         select(Project).where(Project.workstream_id == workstream.id).options(joinedload(Project.lead))
         .order_by(*_sorted(Project))).all()
@@ -68,7 +70,8 @@ def workstream(ref: str):
 @bp.get("/projects/<ref>")
 def project(ref: str):
     project = db.session.scalars(
-        select(Project).where(Project.ref == ref).options(joinedload(Project.workstream), joinedload(Project.lead))
+        select(Project).where(Project.ref == plausible_ref(ref, "project"))
+        .options(joinedload(Project.workstream), joinedload(Project.lead))
     ).first() or abort(404)
     actions = db.session.scalars(
         select(Action).where(Action.project_id == project.id).options(joinedload(Action.lead))

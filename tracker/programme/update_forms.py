@@ -72,13 +72,33 @@ class StatusField(RadioField):
         return Status.coerce(self.data)
 
 
+def _without_control_characters(value):
+    """Drop NUL and other control characters (keeping line breaks and tabs) from typed text.
+
+    PostgreSQL refuses NUL bytes in text: stripping them here means a tampered POST meets
+    a message or a clean save, never a database error.
+    """
+    if not isinstance(value, str):
+        return value
+    return "".join(ch for ch in value if ch in "\n\r\t" or ord(ch) >= 32)
+
+
+class CleanForm(FlaskForm):
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            if issubclass(unbound_field.field_class, StringField):
+                filters = [_without_control_characters, *unbound_field.kwargs.get("filters", ())]
+                return unbound_field.bind(form=form, filters=filters, **options)
+            return unbound_field.bind(form=form, **options)
+
+
 def _text(label: str, limit: int, description: str = "", required_message: str | None = None):
     validators = [DataRequired(message=required_message)] if required_message else [Optional()]
     validators.append(Length(max=limit, message=f"{label} must be {limit:,} characters or fewer"))
     return TextAreaField(label, description=description, validators=validators, widget=GovTextArea())
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(CleanForm):
     # The version of the item the user saw; the service refuses the save if it has moved on.
     version = HiddenField()
 
@@ -172,7 +192,7 @@ def _lead_fields():
     return lead_id, new_lead
 
 
-class WorkstreamForm(FlaskForm):
+class WorkstreamForm(CleanForm):
     ref = _ref_field()
     title = _title_field()
     description = _text("Description", services.MAX_LONG_TEXT)

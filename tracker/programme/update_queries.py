@@ -11,11 +11,20 @@ from sqlalchemy.orm import contains_eager, joinedload
 from tracker.auth.models import Role
 from tracker.extensions import db
 from tracker.programme.models import Action, Project, Workstream
+from tracker.programme.services import MAX_REF
 from tracker.programme.status import Status
+
+
+def plausible_ref(ref: str, kind: str) -> str:
+    """404 for refs no item can have (too long, control characters), before PostgreSQL sees a NUL byte."""
+    if len(ref) > MAX_REF or any(ord(ch) < 32 for ch in ref):
+        abort(404, description=f"There is no {kind} with that reference.")
+    return ref
 
 
 def project_for_update(ref: str) -> Project:
     """Return the project with what its update form and permission check read, in one query."""
+    plausible_ref(ref, "project")
     project = db.session.scalars(
         select(Project)
         .where(Project.ref == ref)

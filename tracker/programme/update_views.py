@@ -49,7 +49,7 @@ def _live_or_404(item, kind: str):
 
 @bp.route("/actions/<ref>/update", methods=["GET", "POST"])
 def update_action(ref: str):
-    action = _live_or_404(queries.action_by_ref(ref), "Action")
+    action = _live_or_404(queries.action_by_ref(update_queries.plausible_ref(ref, "action")), "Action")
     if not can_edit_action(current_user, action):
         abort(403, description=f"Only the lead of action {action.ref}, the lead of its project or the programme "
                                "office can update it.")
