@@ -122,6 +122,33 @@ EXPECTED: dict[str, Route] = {
     "people.settings": Route("/admin/settings", GET=admin_only(200), POST=admin_only(REDIRECT),
                              data={"public_progress_pages": "y"}),
     "audit.audit_log": Route("/admin/audit", GET=admin_only(200)),
+    # Progress updates: the lead of the item (and the programme office)
+    "updates.my_actions": Route("/my-actions", GET=signed_in(200)),
+    "updates.update_action": Route("/actions/{action}/update", GET=lead_of_item(200), POST=lead_of_item(REDIRECT),
+                                   data={"status": "amber", "progress_note": "Matrix note.", "version": "1",
+                                         "deadline": ["31", "1", "2027"], "lead_id": "", "role": "admin"}),
+    "updates.update_project": Route("/projects/{project}/update", GET=lead_of_item(200), POST=lead_of_item(REDIRECT),
+                                    data={"status": "amber", "progress": "Matrix narrative.", "version": "1",
+                                          "lead_id": "", "workstream_id": ""}),
+    # Programme structure: the programme office only. POSTs without a parent id answer 200 with a message.
+    "structure.index": Route("/admin/structure", GET=admin_only(200)),
+    "structure.workstream": Route("/admin/structure/workstreams/{workstream}", GET=admin_only(200)),
+    "structure.project": Route("/admin/structure/projects/{project}", GET=admin_only(200)),
+    "structure.new_workstream": Route("/admin/structure/workstreams/new", GET=admin_only(200), POST=admin_only(REDIRECT),
+                                      data={"ref": "MX", "title": "Matrix workstream"}),
+    "structure.edit_workstream": Route("/admin/structure/workstreams/{workstream}/edit", GET=admin_only(200),
+                                       POST=admin_only(REDIRECT), data={"ref": "{workstream}", "title": "Renamed"}),
+    "structure.new_project": Route("/admin/structure/projects/new", GET=admin_only(200), POST=admin_only(200),
+                                   data={"ref": "M9", "title": "No workstream chosen"}),
+    "structure.edit_project": Route("/admin/structure/projects/{project}/edit", GET=admin_only(200), POST=admin_only(200),
+                                    data={"ref": "{project}", "title": "No workstream chosen", "version": "1"}),
+    "structure.new_action": Route("/admin/structure/actions/new", GET=admin_only(200), POST=admin_only(200),
+                                  data={"ref": "M1.9", "title": "No project chosen"}),
+    "structure.edit_action": Route("/admin/structure/actions/{action}/edit", GET=admin_only(200), POST=admin_only(200),
+                                   data={"ref": "{action}", "title": "No project chosen", "version": "1"}),
+    "structure.move": Route("/admin/structure/actions/{action}/move", POST=admin_only(REDIRECT), data={"direction": "down"}),
+    "structure.archive": Route("/admin/structure/actions/{other_action}/archive", POST=admin_only(REDIRECT)),
+    "structure.delete": Route("/admin/structure/actions/{other_action}/delete", POST=admin_only(REDIRECT)),
 }
 
 

@@ -45,6 +45,8 @@ class MyItems:
     the_rest: list[Action] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)
     may_edit: bool = False
+    # Grey actions past their start date, whichever group they fall in (an overdue one is also flagged).
+    flagged_grey: int = 0
 
     @property
     def action_count(self) -> int:
@@ -82,6 +84,7 @@ def my_items(user, today: date, next_board: date) -> MyItems:
         .options(contains_eager(Action.project), joinedload(Action.lead))
         .order_by(Action.deadline.is_(None), Action.deadline, Action.ref_sort)
     ).unique().all()
+    items.flagged_grey = sum(1 for action in actions if action.grey_but_started(today))
     for action in actions:
         open_item = not action.status.is_complete
         if action.is_overdue(today):
