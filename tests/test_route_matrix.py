@@ -149,6 +149,16 @@ EXPECTED: dict[str, Route] = {
     "structure.move": Route("/admin/structure/actions/{action}/move", POST=admin_only(REDIRECT), data={"direction": "down"}),
     "structure.archive": Route("/admin/structure/actions/{other_action}/archive", POST=admin_only(REDIRECT)),
     "structure.delete": Route("/admin/structure/actions/{other_action}/delete", POST=admin_only(REDIRECT)),
+    # KPIs: everyone signed in reads; values by the KPI's owner (the lead here) and the programme office
+    "kpis.scorecard": Route("/kpis", GET=signed_in(200)),
+    "kpis.scorecard_json": Route("/kpis.json", GET=signed_in(200)),
+    "kpis.scorecard_csv": Route("/kpis.csv", GET=signed_in(200)),
+    "kpis.kpi_page": Route("/kpis/{kpi}", GET=signed_in(200)),
+    "kpis.new_value": Route("/kpis/{kpi}/values/new", GET=lead_of_item(200), POST=lead_of_item(REDIRECT),
+                            data={"period_end": ["31", "12", "2022"], "period_label": "Q3 2022/23", "value": "66"}),
+    "kpis.edit_value": Route("/kpis/{kpi}/values/{kpi_period}/edit", GET=lead_of_item(200), POST=lead_of_item(REDIRECT),
+                             data={"period_end": ["30", "9", "2022"], "period_label": "Q2 2022/23", "value": "64", "version": "1"}),
+    "kpis.import_upload": Route("/admin/kpis/import", GET=admin_only(200), POST=admin_only(200), data={"kind": "kpis"}),
 }
 
 
@@ -170,6 +180,10 @@ def build_world() -> dict:
         "other_lead": make_user("lead", person=other_person),
         "admin": make_user("admin"),
     }
+    from tests.kpis.factories import make_kpi, make_value
+
+    kpi = make_kpi("MK1", target=65, tolerance_low=60, owner=lead_person, workstreams=[workstream])
+    kpi_value = make_value(kpi, date(2022, 9, 30), 63, "Q2 2022/23")
     target = make_user("viewer", name="Target User")
     token = services.create_reset_link_token(target, users["admin"])
     db.session.commit()
@@ -182,6 +196,8 @@ def build_world() -> dict:
         "other_action": other_action.ref,
         "target_user": target.id,
         "reset_token": token,
+        "kpi": kpi.ref,
+        "kpi_period": kpi_value.period_end.isoformat(),
     }
 
 

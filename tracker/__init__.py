@@ -94,6 +94,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(audit_bp)
+    from tracker.kpis.views import bp as kpis_bp
+
+    app.register_blueprint(kpis_bp)
     errors.register(app)
 
 

@@ -2,4 +2,5 @@
 from tracker.programme.models import Action, Person, Programme, Project, ProjectAmbition, Workstream  # noqa: F401
 from tracker.auth.models import LoginAttempt, PasswordResetToken, Role, User, WorkstreamEditor  # noqa: F401
 from tracker.audit.models import AuditEvent  # noqa: F401
+from tracker.kpis.models import Kpi, KpiTarget, KpiValue, KpiValueHistory  # noqa: F401
 from tracker.history.models import ChangeRecord  # noqa: F401

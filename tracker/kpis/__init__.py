@@ -1,0 +1,1 @@
+"""Key performance indicators: definitions, targets by year, period values, status and trend."""

@@ -1,0 +1,214 @@
+"""The KPI trend chart: server-drawn SVG, readable without JavaScript, with a table beside it on the page.
+
+Values are a thick dark line with a marker and label at each period; the target is a step line
+(targets change by year and comparator targets by period); the tolerance band is shaded between
+its edge and the target; comparators are lines told apart by dash pattern and marker shape as
+well as colour, so the chart does not rely on colour alone.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from html import escape
+
+from markupsafe import Markup
+
+from tracker.kpis.models import KpiUnit
+from tracker.kpis.rules import resolve_target
+from tracker.kpis.services import PeriodPoint, format_number
+
+WIDTH, HEIGHT = 720, 400
+LEFT, RIGHT, TOP = 78, 24, 28
+PLOT_BOTTOM = 290  # x-axis line; labels and legend sit below
+
+VALUE_COLOUR = "#0b0c0c"
+TARGET_COLOUR = "#00703c"
+BAND_FILL = "#f47738"
+SERIES = {
+    # name: (legend text, colour, dash pattern, marker)
+    "national": ("National", "#1d70b8", "8 5", "square"),
+    "statistical_neighbours": ("Statistical neighbours", "#912b88", "2 4", "diamond"),
+    "regional": ("Regional", "#505a5f", "10 4 2 4", "triangle"),
+}
+
+
+@dataclass
+class TrendPoint:
+    label: str
+    value: Decimal
+    target: Decimal | None = None
+    band_low: Decimal | None = None
+    band_high: Decimal | None = None
+    national: Decimal | None = None
+    statistical_neighbours: Decimal | None = None
+    regional: Decimal | None = None
+
+
+def trend_points(points: list[PeriodPoint]) -> list[TrendPoint]:
+    """Turn the KPI page's periods into chart points; the band runs from its edge to the target."""
+    chart = []
+    for point in points:
+        value, target = point.value, point.target
+        resolved = low = high = None
+        if target is not None:
+            resolved = resolve_target(target.target_value, target.target_comparator, value.national, value.statistical_neighbours)
+            if target.tolerance_low is not None or target.tolerance_high is not None:
+                low = target.tolerance_low if target.tolerance_low is not None else resolved
+                high = target.tolerance_high if target.tolerance_high is not None else resolved
+        chart.append(TrendPoint(value.period_label, value.value, resolved, low, high,
+                                value.national, value.statistical_neighbours, value.regional))
+    return chart
+
+
+def _nice_step(span: float, ticks: int = 5) -> float:
+    raw = span / ticks
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        if raw <= factor * magnitude:
+            return factor * magnitude
+    return 10 * magnitude
+
+
+def _axis_range(numbers: list[float]) -> tuple[float, float, float]:
+    low, high = min(numbers), max(numbers)
+    if low == high:
+        pad = abs(low) * 0.1 or 1.0
+        low, high = low - pad, high + pad
+    step = _nice_step(high - low)
+    bottom, top = math.floor(low / step) * step, math.ceil(high / step) * step
+    if bottom < 0 <= low:  # never invent negative values on the axis of a measure that has none
+        bottom = 0.0
+    if top == high:
+        top += step
+    if bottom == low and bottom != 0:
+        bottom -= step
+    return bottom, top, step
+
+
+def _marker(shape: str, x: float, y: float, colour: str) -> str:
+    if shape == "square":
+        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}"/>'
+    if shape == "diamond":
+        return f'<path d="M{x:.1f} {y - 5:.1f}L{x + 5:.1f} {y:.1f}L{x:.1f} {y + 5:.1f}L{x - 5:.1f} {y:.1f}Z" fill="{colour}"/>'
+    if shape == "triangle":
+        return f'<path d="M{x:.1f} {y - 5:.1f}L{x + 5:.1f} {y + 4:.1f}L{x - 5:.1f} {y + 4:.1f}Z" fill="{colour}"/>'
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{colour}" stroke="#ffffff" stroke-width="1.5"/>'
+
+
+def _runs(indexes: list[int]) -> list[list[int]]:
+    """Split sorted indexes into runs of neighbours: a gap in the data is a gap in the line."""
+    runs: list[list[int]] = []
+    for index in indexes:
+        if runs and runs[-1][-1] == index - 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
+
+
+def kpi_trend_chart(points: list[TrendPoint], unit: KpiUnit, title: str, description: str, chart_id: str) -> Markup:
+    """Return the SVG trend chart; title and description are what a screen reader announces."""
+    numbers = [float(n) for p in points for n in (p.value, p.target, p.band_low, p.band_high,
+                                                   p.national, p.statistical_neighbours, p.regional) if n is not None]
+    if not points or not numbers:
+        return Markup("")
+    bottom, top, step = _axis_range(numbers)
+    plot_width = WIDTH - LEFT - RIGHT
+    slot = plot_width / len(points)
+
+    def x_at(index: int) -> float:
+        return LEFT + slot * (index + 0.5)
+
+    def y_at(number) -> float:
+        return PLOT_BOTTOM - (float(number) - bottom) / (top - bottom) * (PLOT_BOTTOM - TOP)
+
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    parts = [
+        f'<svg class="app-chart app-kpi-chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
+        f'aria-labelledby="{title_id} {desc_id}" focusable="false" xmlns="http://www.w3.org/2000/svg" '
+        f'font-family="arial, sans-serif">',
+        f'<title id="{title_id}">{escape(title)}</title>',
+        f'<desc id="{desc_id}">{escape(description)}</desc>',
+        f'<rect x="{LEFT}" y="{TOP}" width="{plot_width}" height="{PLOT_BOTTOM - TOP}" fill="#ffffff"/>',
+    ]
+
+    # Gridlines and y-axis labels.
+    tick = bottom
+    while tick <= top + step / 1000:
+        y = y_at(tick)
+        parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="#d8dadc" stroke-width="1"/>')
+        label = format_number(Decimal(repr(round(tick, 6))), unit)
+        parts.append(f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="13" fill="#0b0c0c" class="app-chart__axis">{escape(label)}</text>')
+        tick += step
+
+    # Tolerance band, shaded per period so a band that changes by year is drawn as it was.
+    banded = [i for i, p in enumerate(points) if p.band_low is not None and p.band_high is not None]
+    for run in _runs(banded):
+        top_edge = " ".join(f"L{x_at(i) - slot / 2:.1f} {y_at(points[i].band_high):.1f} L{x_at(i) + slot / 2:.1f} {y_at(points[i].band_high):.1f}" for i in run)
+        bottom_edge = " ".join(f"L{x_at(i) + slot / 2:.1f} {y_at(points[i].band_low):.1f} L{x_at(i) - slot / 2:.1f} {y_at(points[i].band_low):.1f}" for i in reversed(run))
+        path = "M" + (top_edge + " " + bottom_edge)[1:] + " Z"
+        parts.append(f'<path class="app-kpi-chart__band" d="{path}" fill="{BAND_FILL}" fill-opacity="0.22" stroke="{BAND_FILL}" stroke-opacity="0.6" stroke-width="1"/>')
+
+    # Target as a step line.
+    targeted = [i for i, p in enumerate(points) if p.target is not None]
+    for run in _runs(targeted):
+        segments = []
+        for i in run:
+            y = y_at(points[i].target)
+            segments.append(f"{'M' if not segments else 'L'}{x_at(i) - slot / 2:.1f} {y:.1f} L{x_at(i) + slot / 2:.1f} {y:.1f}")
+        parts.append(f'<path class="app-kpi-chart__target" d="{" ".join(segments)}" fill="none" stroke="{TARGET_COLOUR}" stroke-width="3"/>')
+
+    # Comparators.
+    for name, (_text, colour, dash, shape) in SERIES.items():
+        present = [i for i, p in enumerate(points) if getattr(p, name) is not None]
+        for run in _runs(present):
+            if len(run) > 1:
+                coordinates = " ".join(f"{x_at(i):.1f},{y_at(getattr(points[i], name)):.1f}" for i in run)
+                parts.append(f'<polyline class="app-kpi-chart__{name}" points="{coordinates}" fill="none" stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"/>')
+        parts.extend(_marker(shape, x_at(i), y_at(getattr(points[i], name)), colour) for i in present)
+
+    # Values, on top of everything else, each labelled.
+    coordinates = " ".join(f"{x_at(i):.1f},{y_at(p.value):.1f}" for i, p in enumerate(points))
+    if len(points) > 1:
+        parts.append(f'<polyline class="app-kpi-chart__values" points="{coordinates}" fill="none" stroke="{VALUE_COLOUR}" stroke-width="3"/>')
+    for i, point in enumerate(points):
+        x, y = x_at(i), y_at(point.value)
+        parts.append(_marker("circle", x, y, VALUE_COLOUR))
+        label_y = y - 11 if y - 11 > TOP + 10 else y + 22
+        parts.append(
+            f'<text x="{x:.1f}" y="{label_y:.1f}" text-anchor="middle" font-size="14" font-weight="700" fill="#0b0c0c" '
+            f'stroke="#ffffff" stroke-width="4" paint-order="stroke" class="app-chart__value">{escape(format_number(point.value, unit))}</text>'
+        )
+
+    # Axes and their titles.
+    parts.append(f'<line x1="{LEFT}" y1="{PLOT_BOTTOM}" x2="{WIDTH - RIGHT}" y2="{PLOT_BOTTOM}" stroke="#0b0c0c" stroke-width="1.5"/>')
+    parts.append(f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{PLOT_BOTTOM}" stroke="#0b0c0c" stroke-width="1.5"/>')
+    every = max(1, math.ceil(86 / slot))  # thin the period labels so they never overlap
+    for i, point in enumerate(points):
+        if i % every == 0 or i == len(points) - 1 and every == 1:
+            parts.append(f'<text x="{x_at(i):.1f}" y="{PLOT_BOTTOM + 20}" text-anchor="middle" font-size="13" fill="#0b0c0c" class="app-chart__axis">{escape(point.label)}</text>')
+    parts.append(f'<text x="{LEFT + plot_width / 2:.1f}" y="{PLOT_BOTTOM + 42}" text-anchor="middle" font-size="14" fill="#0b0c0c" class="app-chart__label">Period</text>')
+    axis_title = {KpiUnit.PERCENT: "Per cent", KpiUnit.NUMBER: "Number", KpiUnit.DAYS: "Days",
+                  KpiUnit.RATE: "Rate", KpiUnit.SCORE: "Score"}[unit]
+    mid_y = (TOP + PLOT_BOTTOM) / 2
+    parts.append(f'<text x="16" y="{mid_y:.1f}" text-anchor="middle" font-size="14" fill="#0b0c0c" transform="rotate(-90 16 {mid_y:.1f})" class="app-chart__label">{axis_title}</text>')
+
+    # Legend: only what is drawn.
+    legend = [("Value", f'<line x1="0" y1="0" x2="26" y2="0" stroke="{VALUE_COLOUR}" stroke-width="3"/>' + _marker("circle", 13, 0, VALUE_COLOUR))]
+    if targeted:
+        legend.append(("Target", f'<line x1="0" y1="0" x2="26" y2="0" stroke="{TARGET_COLOUR}" stroke-width="3"/>'))
+    if banded:
+        legend.append(("Tolerance band", f'<rect x="0" y="-7" width="26" height="14" fill="{BAND_FILL}" fill-opacity="0.22" stroke="{BAND_FILL}" stroke-opacity="0.6"/>'))
+    for name, (text, colour, dash, shape) in SERIES.items():
+        if any(getattr(p, name) is not None for p in points):
+            legend.append((text, f'<line x1="0" y1="0" x2="26" y2="0" stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"/>' + _marker(shape, 13, 0, colour)))
+    x, y = LEFT, PLOT_BOTTOM + 72
+    for text, sample in legend:
+        width = 40 + len(text) * 7.6
+        if x + width > WIDTH - RIGHT:
+            x, y = LEFT, y + 24
+        parts.append(f'<g transform="translate({x:.1f} {y})">{sample}<text x="34" y="5" font-size="14" fill="#0b0c0c" class="app-chart__legend">{escape(text)}</text></g>')
+        x += width + 14
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -1,0 +1,73 @@
+"""KPI commands: `import kpis`, `import kpi-values`, `export kpis`, and the demo's KPIs.
+
+Imported by tracker.cli.register; the commands call the same importer and export the web pages use.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from tracker.cli import after_demo_load, export_cli, import_cli
+from tracker.extensions import db
+
+DEMO_DATA = Path(__file__).resolve().parent.parent / "demo" / "data"
+
+
+def _run_import(kind: str, path: Path, source: str) -> None:
+    from tracker.kpis.importer import ImportRejected, import_kpi_values, import_kpis
+
+    data = path.read_bytes()
+    try:
+        summary = import_kpis(data) if kind == "kpis" else import_kpi_values(data, source=source)
+    except ImportRejected as rejected:
+        db.session.rollback()
+        for problem in rejected.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"{path.name} was not imported: {len(rejected.problems)} problem(s), nothing was written.") from None
+    db.session.commit()
+    click.echo(summary.sentence())
+
+
+@import_cli.command("kpis")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_kpis_command(file: Path) -> None:
+    """Create or update KPIs by ref from a CSV file (ref,title,unit,polarity,frequency,target,...)."""
+    _run_import("kpis", file, f"import {file.name}")
+
+
+@import_cli.command("kpi-values")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_kpi_values_command(file: Path) -> None:
+    """Create or replace KPI values by (KPI, period end) from a CSV file; replaced values are kept in history."""
+    _run_import("kpi-values", file, f"import {file.name}")
+
+
+@export_cli.command("kpis")
+@click.option("--format", "output_format", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@with_appcontext
+def export_kpis_command(output_format: str) -> None:
+    """Print the KPI scorecard: latest value, target, tolerance, status and direction of each KPI."""
+    from tracker.kpis.services import scorecard, scorecard_csv, scorecard_json
+
+    rows = scorecard()
+    if output_format == "csv":
+        click.echo(scorecard_csv(rows), nl=False)
+    else:
+        click.echo(json.dumps(scorecard_json(rows), indent=2, ensure_ascii=False))
+
+
+@after_demo_load
+def load_demo_kpis() -> None:
+    """Load the seed KPIs (2022/23 appendix) and their values; loading again duplicates nothing."""
+    from tracker.kpis.importer import import_kpi_values, import_kpis
+
+    # Period dates are historical facts: unlike the plan's dates they are not shifted.
+    kpis = import_kpis((DEMO_DATA / "kpis.csv").read_bytes())
+    values = import_kpi_values((DEMO_DATA / "kpi_values.csv").read_bytes(), source="demo load")
+    db.session.commit()
+    click.echo(f"Loaded the demo KPIs: {kpis.sentence()} {values.sentence()}")

@@ -1,0 +1,219 @@
+"""The one implementation of KPI status, tolerance outliers and direction of travel.
+
+Pure functions on plain numbers, shared by the pages, the export, the API and the reports.
+Numbers are compared as Decimals (floats are converted through their shortest text form), so a
+value equal to its target or to a band edge lands exactly where the rules say, never a rounding
+error away.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Iterable, Protocol, Union
+
+from tracker.kpis.models import ComparatorKind, Polarity
+
+Number = Union[Decimal, int, float]
+
+
+class KpiStatus(enum.Enum):
+    """Red/Amber/Green against target; always shown with its word."""
+
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def tag_class(self) -> str:
+        return {"green": "govuk-tag--green", "amber": "govuk-tag--orange", "red": "govuk-tag--red"}[self.value]
+
+    @property
+    def rank(self) -> int:
+        """Higher is better: green 2, amber 1, red 0."""
+        return {"green": 2, "amber": 1, "red": 0}[self.value]
+
+    @property
+    def definition(self) -> str:
+        return {
+            "green": "meets or beats the target",
+            "amber": "misses the target but is within the tolerance band",
+            "red": "misses the target and is outside the tolerance band",
+        }[self.value]
+
+
+class Direction(enum.Enum):
+    """Latest value against the previous period's, judged by the KPI's polarity."""
+
+    IMPROVING = "improving"
+    WORSENING = "worsening"
+    NO_CHANGE = "no change"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def arrow(self) -> str:
+        return {"improving": "↑", "worsening": "↓", "no change": "→"}[self.value]
+
+
+def to_decimal(number: Number | None) -> Decimal | None:
+    """Return number as a Decimal; floats go through repr so 0.1 stays 0.1."""
+    if number is None or isinstance(number, Decimal):
+        return number
+    if isinstance(number, bool):
+        raise TypeError("a KPI number cannot be a boolean")
+    return Decimal(repr(number)) if isinstance(number, float) else Decimal(number)
+
+
+def kpi_status(
+    polarity: Polarity,
+    value: Number | None,
+    target: Number | None,
+    tolerance_low: Number | None = None,
+    tolerance_high: Number | None = None,
+) -> KpiStatus | None:
+    """Return green, amber or red for a value, or None when the KPI is not judged against a target."""
+    value, target = to_decimal(value), to_decimal(target)
+    low, high = to_decimal(tolerance_low), to_decimal(tolerance_high)
+    if polarity is Polarity.TREND or value is None or target is None:
+        return None
+    if polarity is Polarity.HIGHER:
+        if value >= target:
+            return KpiStatus.GREEN
+        return KpiStatus.AMBER if low is not None and value >= low else KpiStatus.RED
+    if polarity is Polarity.LOWER:
+        if value <= target:
+            return KpiStatus.GREEN
+        return KpiStatus.AMBER if high is not None and value <= high else KpiStatus.RED
+    # Stable: the band is what must be kept; without one, only the target itself meets it.
+    if low is None and high is None:
+        return KpiStatus.GREEN if value == target else KpiStatus.RED
+    within = (low is None or value >= low) and (high is None or value <= high)
+    return KpiStatus.GREEN if within else KpiStatus.RED
+
+
+def exceeds_tolerance(
+    polarity: Polarity, value: Number | None, tolerance_low: Number | None, tolerance_high: Number | None
+) -> bool:
+    """Return True when the value lies beyond the favourable edge of the band (an outlier on the good side)."""
+    value = to_decimal(value)
+    if value is None:
+        return False
+    if polarity is Polarity.HIGHER:
+        high = to_decimal(tolerance_high)
+        return high is not None and value > high
+    if polarity is Polarity.LOWER:
+        low = to_decimal(tolerance_low)
+        return low is not None and value < low
+    # Stable has no favourable side (outside the band is red) and trend has no band to exceed.
+    return False
+
+
+def direction_of_travel(
+    polarity: Polarity,
+    latest: Number | None,
+    previous: Number | None,
+    target: Number | None = None,
+    tolerance_low: Number | None = None,
+    tolerance_high: Number | None = None,
+) -> Direction | None:
+    """Return improving, worsening or no change against the previous period; None if it cannot be judged."""
+    latest, previous = to_decimal(latest), to_decimal(previous)
+    if latest is None or previous is None or polarity is Polarity.TREND:
+        return None
+    if latest == previous:
+        return Direction.NO_CHANGE
+    if polarity is Polarity.HIGHER:
+        return Direction.IMPROVING if latest > previous else Direction.WORSENING
+    if polarity is Polarity.LOWER:
+        return Direction.IMPROVING if latest < previous else Direction.WORSENING
+    # Stable: better means closer to the aim — the target, else the middle of the band.
+    aim = stable_aim(to_decimal(target), to_decimal(tolerance_low), to_decimal(tolerance_high))
+    if aim is None:
+        return None
+    before, now = abs(previous - aim), abs(latest - aim)
+    if now == before:
+        return Direction.NO_CHANGE
+    return Direction.IMPROVING if now < before else Direction.WORSENING
+
+
+def stable_aim(target: Decimal | None, low: Decimal | None, high: Decimal | None) -> Decimal | None:
+    if target is not None:
+        return target
+    if low is not None and high is not None:
+        return (low + high) / 2
+    return None
+
+
+def resolve_target(
+    target_value: Number | None,
+    target_comparator: ComparatorKind | None,
+    national: Number | None,
+    statistical_neighbours: Number | None,
+) -> Decimal | None:
+    """Return the number a value is judged against: the fixed target, or the same period's comparator."""
+    if target_comparator is ComparatorKind.NATIONAL:
+        return to_decimal(national)
+    if target_comparator is ComparatorKind.STATISTICAL_NEIGHBOURS:
+        return to_decimal(statistical_neighbours)
+    return to_decimal(target_value)
+
+
+class DatedTarget(Protocol):
+    applies_from: date
+
+
+def target_in_force(targets: Iterable[DatedTarget], period_end: date):
+    """Return the target with the latest applies_from on or before period_end, or None."""
+    best = None
+    for target in targets:
+        if target.applies_from <= period_end and (best is None or target.applies_from > best.applies_from):
+            best = target
+    return best
+
+
+def value_from_parts(
+    value: Decimal | None, numerator: Decimal | None, denominator: Decimal | None, percent: bool
+) -> Decimal | None:
+    """Return the value to record: the reported value stands; else numerator / denominator (× 100 for percent)."""
+    if value is not None:
+        return value
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    computed = numerator / denominator * (100 if percent else 1)
+    # Six places is what the database keeps; rounding here means a re-import compares equal.
+    return computed.quantize(Decimal("0.000001"))
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything the rules say about one period's value."""
+
+    target: Decimal | None
+    status: KpiStatus | None
+    exceeds_tolerance: bool
+    direction: Direction | None
+
+
+def assess(
+    polarity: Polarity,
+    value: Number | None,
+    previous: Number | None,
+    target: Number | None,
+    tolerance_low: Number | None,
+    tolerance_high: Number | None,
+) -> Assessment:
+    """Apply status, outlier and direction rules together, as every page and export shows them."""
+    return Assessment(
+        target=to_decimal(target),
+        status=kpi_status(polarity, value, target, tolerance_low, tolerance_high),
+        exceeds_tolerance=exceeds_tolerance(polarity, value, tolerance_low, tolerance_high),
+        direction=direction_of_travel(polarity, value, previous, target, tolerance_low, tolerance_high),
+    )
