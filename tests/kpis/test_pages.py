@@ -208,7 +208,7 @@ def test_who_may_enter_values(signed_in_client, owned_kpi):
 def test_a_saved_value_shows_on_the_kpi_page(admin_client, owned_kpi):
     response = admin_client.post("/kpis/KPI40/values/new", data=value_form(), follow_redirects=True)
     page = text_of(response)
-    assert "Value for Q3 2022/23 saved for KPI KPI40." in page
+    assert "Value for Q3 2022/23 saved for KPI40." in page
     assert re.search(r"Q3 2022/23 ending 31 December 2022 66% 65% Green ↑ Improving", page)
     assert "Better than last quarter." in page
 
@@ -297,7 +297,7 @@ def test_an_uploaded_file_with_problems_is_listed_row_by_row_and_nothing_is_writ
             "KPI02,Bad,percent,sideways,annual,x,,,\n")
     response = upload(admin_client, "kpis", text)
     page = text_of(response)
-    assert "The file has 2 problems. Nothing was imported" in page
+    assert "file.csv has 2 problems. Nothing was imported" in page
     assert "3 polarity 'sideways' is not a polarity; use one of higher, lower, stable, trend" in page
     assert "3 target 'x' is not a target" in page
     assert count(Kpi) == 0

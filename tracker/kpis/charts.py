@@ -175,7 +175,10 @@ def kpi_trend_chart(points: list[TrendPoint], unit: KpiUnit, title: str, descrip
     for i, point in enumerate(points):
         x, y = x_at(i), y_at(point.value)
         parts.append(_marker("circle", x, y, VALUE_COLOUR))
-        label_y = y - 11 if y - 11 > TOP + 10 else y + 22
+        # Label a dip below its point and everything else above, so the label never sits on the line.
+        neighbours = [points[j].value for j in (i - 1, i + 1) if 0 <= j < len(points)]
+        dip = bool(neighbours) and all(point.value < other for other in neighbours)
+        label_y = y + 24 if dip or y - 11 <= TOP + 10 else y - 11
         parts.append(
             f'<text x="{x:.1f}" y="{label_y:.1f}" text-anchor="middle" font-size="14" font-weight="700" fill="#0b0c0c" '
             f'stroke="#ffffff" stroke-width="4" paint-order="stroke" class="app-chart__value">{escape(format_number(point.value, unit))}</text>'
@@ -205,10 +208,12 @@ def kpi_trend_chart(points: list[TrendPoint], unit: KpiUnit, title: str, descrip
             legend.append((text, f'<line x1="0" y1="0" x2="26" y2="0" stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"/>' + _marker(shape, 13, 0, colour)))
     x, y = LEFT, PLOT_BOTTOM + 72
     for text, sample in legend:
-        width = 40 + len(text) * 7.6
+        width = 34 + len(text) * 6.9  # Arial at 14px averages about 7 units a character
         if x + width > WIDTH - RIGHT:
-            x, y = LEFT, y + 24
+            x, y = LEFT, y + 26
         parts.append(f'<g transform="translate({x:.1f} {y})">{sample}<text x="34" y="5" font-size="14" fill="#0b0c0c" class="app-chart__legend">{escape(text)}</text></g>')
-        x += width + 14
+        x += width + 22
     parts.append("</svg>")
+    # The height follows the legend, so a chart with one legend row has no empty band at the bottom.
+    parts[0] = parts[0].replace(f"0 0 {WIDTH} {HEIGHT}", f"0 0 {WIDTH} {y + 16}")
     return Markup("".join(parts))

@@ -136,6 +136,11 @@ class Kpi(db.Model):
         self.ref_sort = natural_sort_key(ref)
         return ref
 
+    @property
+    def label(self) -> str:
+        """Return how pages name the KPI: "KPI03" as it is, "ATT-1" as "KPI ATT-1"."""
+        return self.ref if self.ref.upper().startswith("KPI") else f"KPI {self.ref}"
+
     def __repr__(self) -> str:
         return f"<Kpi {self.ref}>"
 

@@ -98,11 +98,11 @@ def kpi_page(ref: str):
     target = services.current_target(kpi)
     latest = points[-1] if points else None
     chart = kpi_trend_chart(
-        trend_points(points), kpi.unit, f"{kpi.ref}: {kpi.title}, by period", _chart_description(kpi, points),
+        trend_points(points), kpi.unit, f"{kpi.label}: {kpi.title}, by period", _chart_description(kpi, points),
         chart_id=f"kpi-chart-{kpi.id}",
     )
     return render_template(
-        "kpis/kpi.html", title=f"KPI {kpi.ref}: {kpi.title}", kpi=kpi, points=points, latest=latest, target=target,
+        "kpis/kpi.html", title=f"{kpi.label}: {kpi.title}", kpi=kpi, points=points, latest=latest, target=target,
         target_text=services.target_text(target, kpi.unit), tolerance_text=services.tolerance_text(target, kpi.unit),
         targets=[(t, services.target_text(t, kpi.unit), services.tolerance_text(t, kpi.unit)) for t in kpi.targets],
         chart=chart, history=services.value_history(kpi), can_enter=can_enter_kpi_values(current_user, kpi),
@@ -142,9 +142,9 @@ def new_value(ref: str):
         else:
             services.record_value(kpi, given, None, source="form", user=current_user)
             if _commit_or_report(form, f"KPI {kpi.ref}: {given.period_label} value added"):
-                flash(f"Value for {given.period_label} saved for KPI {kpi.ref}.", "success")
+                flash(f"Value for {given.period_label} saved for {kpi.label}.", "success")
                 return redirect(url_for("kpis.kpi_page", ref=kpi.ref))
-    return render_template("kpis/value_form.html", title=f"Add a value for KPI {kpi.ref}", kpi=kpi, form=form,
+    return render_template("kpis/value_form.html", title=f"Add a value for {kpi.label}", kpi=kpi, form=form,
                            value=None), 200
 
 
@@ -178,10 +178,10 @@ def edit_value(ref: str, period_end: str):
         else:
             outcome = services.record_value(kpi, given, value, source="form", user=current_user)
             if _commit_or_report(form, f"KPI {kpi.ref}: {given.period_label} value changed"):
-                flash(f"Value for {given.period_label} saved for KPI {kpi.ref}." if outcome == "updated"
+                flash(f"Value for {given.period_label} saved for {kpi.label}." if outcome == "updated"
                       else f"Nothing changed for {given.period_label}.", "success")
                 return redirect(url_for("kpis.kpi_page", ref=kpi.ref))
-    return render_template("kpis/value_form.html", title=f"Change the {value.period_label} value of KPI {kpi.ref}",
+    return render_template("kpis/value_form.html", title=f"Change the {value.period_label} value of {kpi.label}",
                            kpi=kpi, form=form, value=value)
 
 
@@ -213,6 +213,7 @@ def import_upload():
         abort(403)
     form = KpiImportForm()
     problems = None
+    filename = None
     if form.validate_on_submit():
         upload = form.file.data
         data = upload.read(MAX_UPLOAD_BYTES + 1)
@@ -228,8 +229,9 @@ def import_upload():
                 db.session.commit()
             except ImportRejected as rejected:
                 db.session.rollback()
-                problems = rejected.problems
+                problems, filename = rejected.problems, upload.filename
             else:
                 flash(f"{summary.sentence()} File: {upload.filename}.", "success")
                 return redirect(url_for("kpis.import_upload"))
-    return render_template("kpis/import.html", title="Import KPIs or KPI values", form=form, problems=problems)
+    return render_template("kpis/import.html", title="Import KPIs or KPI values", form=form, problems=problems,
+                           filename=filename)
