@@ -157,6 +157,16 @@ def test_workstream_and_project_pages_show_their_kpi_panel(viewer_client, demo):
     assert "No KPIs are linked to this project." in page
 
 
+def test_public_progress_pages_do_not_show_kpis_to_visitors_who_have_not_signed_in(client, demo):
+    from tracker.programme.models import Programme
+
+    db.session.scalars(select(Programme)).one().public_progress_pages = True
+    db.session.commit()
+    response = client.get("/workstreams/E1")
+    assert response.status_code == 200
+    assert "KPI03" not in text_of(response) and "/kpis" not in response.get_data(as_text=True)
+
+
 def test_json_and_csv_downloads_match_the_cli_export(viewer_client, runner, demo):
     db.session.commit()
     from_web = viewer_client.get("/kpis.json")
@@ -313,6 +323,8 @@ def test_an_uploaded_file_is_imported_with_a_summary(admin_client, programme):
     page = text_of(upload(admin_client, "kpi-values", values, "values.csv"))
     assert "Imported 1 KPI value: 1 new, 0 updated, 0 unchanged." in page
     assert count(KpiValue) == 1
+    audit = text_of(admin_client.get("/admin/audit"))
+    assert "KPIs imported" in audit and "KPI values from values.csv: Imported 1 KPI value" in audit
 
 
 @pytest.mark.parametrize(
