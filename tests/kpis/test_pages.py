@@ -259,7 +259,10 @@ def test_value_form_errors_are_shown_and_nothing_is_saved(admin_client, owned_kp
 def test_changing_a_value_keeps_the_old_one_in_history(admin_client, admin_user, owned_kpi):
     form_page = admin_client.get("/kpis/KPI40/values/2022-09-30/edit")
     version = re.search(r'name="version" type="hidden" value="(\d+)"', form_page.get_data(as_text=True)).group(1)
-    assert 'value="63"' in form_page.get_data(as_text=True)
+    html = form_page.get_data(as_text=True)
+    assert 'value="63"' in html and 'value="Q2 2022/23"' in html
+    for box, shown in (("day", "30"), ("month", "09"), ("year", "2022")):
+        assert re.search(rf'id="period_end-{box}"[^>]*value="{shown}"', html), box
     response = admin_client.post("/kpis/KPI40/values/2022-09-30/edit", follow_redirects=True, data=value_form(
         month="9", day="30", period_label="Q2 2022/23", value="62.5", commentary="Corrected after validation.",
         version=version))
