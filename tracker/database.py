@@ -26,6 +26,12 @@ def configure_engine(app: Flask) -> None:
 
         write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
+    @app.teardown_request
+    def _forget_write_intent(_error) -> None:
+        # The flag lives in the thread's context, not the request's: left set, every later
+        # transaction in this thread (a test's, a CLI command's) would take the write lock.
+        write_intent.set(False)
+
 
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
