@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovCheckboxInput, GovSelect, GovTextInput
 
 from tracker.programme.status import Status
 
@@ -19,7 +18,7 @@ SORT_OPTIONS = {
 
 
 class MultiCheckboxField(SelectMultipleField):
-    widget = GovCheckboxesInput()
+    """Several values under one name; drawn as GOV.UK checkboxes by programme/_filter_fields.html."""
 
 
 class ActionFilterForm(FlaskForm):
@@ -28,23 +27,22 @@ class ActionFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    workstream = SelectField("Workstream", validators=[Optional()], widget=GovSelect())
-    lead = SelectField("Lead", validators=[Optional()], widget=GovSelect())
+    workstream = SelectField("Workstream", validators=[Optional()])
+    lead = SelectField("Lead", validators=[Optional()])
     status = MultiCheckboxField(
         "Status",
         choices=[SelectChoice(s.value, s.label) for s in Status],
         validators=[Optional()],
     )
-    overdue = BooleanField("Only overdue actions", widget=GovCheckboxInput())
-    before_board = BooleanField("Only actions due before the next board", widget=GovCheckboxInput())
+    overdue = BooleanField("Only overdue actions")
+    before_board = BooleanField("Only actions due before the next board")
     due_within = IntegerField(
         "Due within (weeks)",
         description="Actions not yet complete with a deadline in the next number of weeks",
-        widget=GovTextInput(),
         validators=[Optional(), NumberRange(min=1, max=260, message="Enter a number of weeks from 1 to 260")],
     )
     sort = SelectField("Sort by", choices=[SelectChoice(k, v) for k, v in SORT_OPTIONS.items()], default="ref",
-                       validators=[Optional()], widget=GovSelect())
+                       validators=[Optional()])
 
     FRIENDLY_ERRORS = {
         "workstream": "Choose a workstream from the list",

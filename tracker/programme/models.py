@@ -214,6 +214,10 @@ class Action(RefMixin, db.Model):
     def is_overdue(self, today: date) -> bool:
         return self.deadline is not None and self.deadline < today and not self.status.is_complete
 
+    def is_due_before(self, today: date, next_board: date) -> bool:
+        """Not complete, not yet overdue, and due on or before the next board meets."""
+        return self.deadline is not None and today <= self.deadline <= next_board and not self.status.is_complete
+
     def grey_but_started(self, today: date) -> bool:
         """A Grey action whose start date has passed: flagged so someone updates it."""
         return self.status is Status.GREY and self.start_date is not None and self.start_date < today

@@ -81,9 +81,35 @@ def leads_in_use() -> list[Person]:
     return db.session.scalars(select(Person).where(has_action).order_by(Person.name)).all()
 
 
+@dataclass(frozen=True)
+class WorkstreamChoice:
+    id: int
+    ref: str
+    title: str
+    parent_id: int | None
+
+
+@dataclass(frozen=True)
+class LeadChoice:
+    id: int
+    name: str
+
+
+def filter_choices(programme: Programme) -> tuple[list[WorkstreamChoice], list[LeadChoice]]:
+    """Return the workstreams and leads offered as filters, cached until programme data changes."""
+    from tracker.cache import cached
+
+    def load():
+        workstreams = [WorkstreamChoice(ws.id, ws.ref, ws.title, ws.parent_id) for ws in live_workstreams()]
+        leads = [LeadChoice(p.id, p.name) for p in leads_in_use()]
+        return workstreams, leads
+
+    return cached(f"filter-choices:{programme.data_version}", load)
+
+
 @dataclass
 class ActionFilters:
-    workstream: Workstream | None = None
+    workstream: WorkstreamChoice | None = None
     workstream_ids: tuple[int, ...] = ()
     lead_id: int | None = None
     statuses: tuple[Status, ...] = ()

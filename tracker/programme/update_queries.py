@@ -86,10 +86,9 @@ def my_items(user, today: date, next_board: date) -> MyItems:
     ).unique().all()
     items.flagged_grey = sum(1 for action in actions if action.grey_but_started(today))
     for action in actions:
-        open_item = not action.status.is_complete
         if action.is_overdue(today):
             items.overdue.append(action)
-        elif open_item and action.deadline is not None and action.deadline <= next_board:
+        elif action.is_due_before(today, next_board):
             items.due_before_board.append(action)
         elif action.grey_but_started(today):
             items.grey_but_started.append(action)

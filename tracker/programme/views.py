@@ -118,8 +118,7 @@ def action(ref: str):
 def action_list():
     programme = queries.current_programme()
     day = today()
-    workstreams = queries.live_workstreams()
-    people = queries.leads_in_use()
+    workstreams, people = queries.filter_choices(programme)
     form = ActionFilterForm(formdata=request.args)
     form.set_choices(workstreams, people)
     filters = queries.ActionFilters()
