@@ -19,7 +19,25 @@ TITLES = {
 }
 
 
+def _contains_nul(request) -> bool:
+    if "\x00" in request.path:
+        return True
+    values = [*request.args.values()]
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += [*request.form.values()]
+    return any("\x00" in value for value in values)
+
+
 def register(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul_bytes():
+        # No person types a NUL byte, and PostgreSQL refuses them in text: answer 400 up front
+        # rather than let any query or form reach the database with one.
+        from flask import abort, request
+
+        if _contains_nul(request):
+            abort(400, description="The address or form contained characters that cannot be used. Go back and try again.")
+
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
         code = error.code or 500
