@@ -346,16 +346,24 @@ def test_overlong_project_narrative_is_refused(app, client_for):
     assert database_snapshot() == before
 
 
-@pytest.mark.parametrize("url", ["/actions/Z9.9/update", "/projects/Z9/update", "/actions/%00/update",
-                                 "/actions/A1.1%27%20OR%201=1/update", "/projects/" + "A" * 500 + "/update",
-                                 "/projects/A%0A1/update"])
-def test_tampered_refs_get_404(app, client_for, url):
+@pytest.mark.parametrize("url, status, message", [
+    ("/actions/Z9.9/update", 404, "Page not found"),
+    ("/projects/Z9/update", 404, "Page not found"),
+    ("/actions/A1.1%27%20OR%201=1/update", 404, "Page not found"),
+    ("/projects/" + "A" * 500 + "/update", 404, "Page not found"),
+    ("/projects/A%0A1/update", 404, "Page not found"),
+    # A NUL byte is refused before routing, with a message (tests/test_bad_requests.py).
+    ("/actions/%00/update", 400, "characters that cannot be used"),
+])
+def test_tampered_refs_get_404(app, client_for, url, status, message):
     plan = make_plan()
     user_client = client_for(plan.admin)
+    before = database_snapshot()
     for method in ("get", "post"):
         response = getattr(user_client, method)(url, data=action_form(plan.action))
-        assert response.status_code == 404, (method, url)
-        assert "Page not found" in response.get_data(as_text=True)
+        assert response.status_code == status, (method, url)
+        assert message in response.get_data(as_text=True)
+    assert database_snapshot() == before
 
 
 def test_archived_items_cannot_be_updated(app, client_for):
@@ -472,10 +480,15 @@ def test_saving_an_update_issues_the_same_number_of_statements_at_any_size(app, 
 
 
 def test_control_characters_are_dropped_not_sent_to_the_database(app, client_for):
-    """PostgreSQL refuses NUL bytes: a tampered note is saved clean, never a 500."""
+    """Control characters are stripped from a tampered note; a NUL byte is refused whole, never a 500."""
     plan = make_plan()
-    response = client_for(plan.lead).post("/actions/A1.1/update", data=action_form(
-        plan.action, progress_note="Line one\x00\x07\nLine two", status="red", status_reason="Because\x00."))
+    lead = client_for(plan.lead)
+    before = database_snapshot()
+    refused = lead.post("/actions/A1.1/update", data=action_form(plan.action, progress_note="Line one\x00"))
+    assert refused.status_code == 400
+    assert database_snapshot() == before
+    response = lead.post("/actions/A1.1/update", data=action_form(
+        plan.action, progress_note="Line one\x07\nLine two", status="red", status_reason="Because\x1b."))
     assert response.status_code == 302
     db.session.refresh(plan.action)
     assert plan.action.progress_note == "Line one\nLine two"

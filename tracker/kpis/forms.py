@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
@@ -12,11 +11,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from tracker.form_fields import GovDateField
 from tracker.kpis.models import Frequency
 from tracker.kpis.rules import KpiStatus
 from tracker.kpis.services import ValueInput, parse_number
@@ -51,38 +50,6 @@ class ScorecardFilterForm(FlaskForm):
         ]
 
 
-class GovDateField(DateField):
-    """A GOV.UK date input (day, month, year) with messages that say what to fix."""
-
-    widget = GovDateInput()
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format="%d %m %Y", **kwargs)
-
-    def process(self, formdata, data=unset_value, extra_filters=None):
-        super().process(formdata, data, extra_filters)
-        # The widget redraws exactly three boxes: a tampered or partial post must not break the page.
-        if self.raw_data is not None and len(self.raw_data) != 3:
-            self.raw_data = (list(self.raw_data) + ["", "", ""])[:3]
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not any(part.strip() for part in valuelist):
-            self.data = None
-            return
-        parts = [part.strip() for part in valuelist]
-        if len(parts) != 3 or not all(parts):
-            self.data = None
-            raise ValueError(f"{self.label.text} must include a day, month and year")
-        if not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
-            self.data = None
-            raise ValueError(f"{self.label.text} must be a real date, like 31 3 2023")
-        try:
-            super().process_formdata([" ".join(parts)])
-        except ValueError:
-            self.data = None
-            raise ValueError(f"{self.label.text} must be a real date") from None
-
-
 class NumberField(StringField):
     """A number typed as text; read by the same parser as the CSV import (commas allowed, 6 places)."""
 
@@ -104,7 +71,7 @@ class NumberField(StringField):
 class KpiValueForm(FlaskForm):
     period_end = GovDateField(
         "Period end date", description="The last day of the period the value is for, for example 31 12 2022",
-        validators=[InputRequired(message="Enter the period end date")],
+        validators=[InputRequired(message="Enter the period end date")], example="31 3 2023",
     )
     period_label = StringField(
         "Period label", description="How the board names the period, for example Q3 2022/23 or Dec-18",

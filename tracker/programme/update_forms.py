@@ -6,52 +6,14 @@ change may do lives in tracker.programme.services, which the views call after va
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from tracker.form_fields import GovDateField
 from tracker.programme import services
 from tracker.programme.status import Status
-
-
-class SafeGovDateInput(GovDateInput):
-    """GovDateInput that also renders when a POST left out the field or sent the wrong number of parts."""
-
-    def map_gov_params(self, field, **kwargs):
-        raw = field.raw_data
-        if raw is not None and len(raw) != 3:
-            field.raw_data = ([*raw, "", "", ""])[:3] if raw else None
-        try:
-            return super().map_gov_params(field, **kwargs)
-        finally:
-            field.raw_data = raw
-
-
-class GovDateField(DateField):
-    """A GOV.UK date input (day, month, year) with messages that say what to fix."""
-
-    widget = SafeGovDateInput()
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format="%d %m %Y", **kwargs)
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not any(part.strip() for part in valuelist):
-            self.data = None
-            return
-        parts = [part.strip() for part in valuelist]
-        if len(parts) != 3 or not all(parts):
-            self.data = None
-            raise ValueError(f"{self.label.text} must include a day, month and year")
-        if not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
-            self.data = None
-            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2027")
-        try:
-            super().process_formdata([" ".join(parts)])
-        except ValueError:
-            self.data = None
-            raise ValueError(f"{self.label.text} must be a real date") from None
 
 
 class StatusField(RadioField):
