@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,11 +132,16 @@ def browser() -> Browser:
         browser.close()
 
 
+# Contexts with JavaScript off: axe cannot run in them (page.evaluate never returns there).
+_SCRIPTLESS_CONTEXTS: "weakref.WeakSet[BrowserContext]" = weakref.WeakSet()
+VIEWPORT = {"width": 1280, "height": 900}
+
+
 def _new_context(browser: Browser, live: LiveServer, **options) -> BrowserContext:
-    context = browser.new_context(
-        base_url=live.url, viewport={"width": 1280, "height": 900}, locale="en-GB", **options
-    )
+    context = browser.new_context(base_url=live.url, viewport=VIEWPORT, locale="en-GB", **options)
     context.set_default_timeout(PAGE_TIMEOUT_MS)
+    if options.get("java_script_enabled") is False:
+        _SCRIPTLESS_CONTEXTS.add(context)
     return context
 
 
@@ -214,9 +220,37 @@ def describe_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _scriptless_copy(page: Page) -> Page:
+    """Open the page's current DOM in a context where axe can run, with every page script blocked.
+
+    The copy is served at the same URL (so styles and images load as before) with a
+    Content-Security-Policy that forbids scripts: it is the page as a browser without
+    JavaScript shows it, and Playwright can still inject axe.
+    """
+    html, url = page.content(), page.url
+    context = page.context.browser.new_context(storage_state=page.context.storage_state(), viewport=VIEWPORT,
+                                               locale="en-GB")
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    copy = context.new_page()
+    copy.route(lambda requested: requested == url, lambda route: route.fulfill(
+        status=200, content_type="text/html; charset=utf-8", body=html,
+        headers={"Content-Security-Policy": "script-src 'none'"},
+    ))
+    copy.goto(url)
+    return copy
+
+
 def assert_accessible(page: Page) -> None:
-    """Fail with a readable list if axe-core finds any serious or critical violation."""
-    violations = blocking_violations(page)
+    """Fail with a readable list if axe-core finds any serious or critical violation.
+
+    Works on pages with JavaScript off too: axe then checks a script-free copy of the page.
+    """
+    target = _scriptless_copy(page) if page.context in _SCRIPTLESS_CONTEXTS else page
+    try:
+        violations = blocking_violations(target)
+    finally:
+        if target is not page:
+            target.context.close()
     assert not violations, f"axe-core found problems on {page.url}:\n" + describe_violations(violations)
 
 
