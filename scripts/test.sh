@@ -76,8 +76,10 @@ run_pytest() {
     local label="$1"
     shift
     say "pytest on $label"
-    # Exit code 5 (no tests collected) is a failure like any other non-zero code.
-    (cd "$REPO_ROOT" && env "$@" "$VENV/bin/python" -m pytest ${PYTEST_ARGS:-})
+    # Exit code 5 (no tests collected) is a failure like any other non-zero code. A run that hangs
+    # (a browser wait without a timeout) is stopped, and fails, rather than holding CI for ever.
+    (cd "$REPO_ROOT" && env "$@" timeout --kill-after=60 "${TEST_TIMEOUT_SECONDS:-3600}" \
+        "$VENV/bin/python" -m pytest ${PYTEST_ARGS:-})
 }
 
 ensure_venv test
