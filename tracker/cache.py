@@ -15,7 +15,7 @@ from flask import current_app
 
 
 class LocalCache:
-    def __init__(self, max_entries: int = 64) -> None:
+    def __init__(self, max_entries: int = 512) -> None:
         self._entries: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
         self._max = max_entries

@@ -110,3 +110,23 @@ def test_cached_roll_up_always_equals_a_fresh_one_through_random_writes(app):
             rng.choice(projects).workstream = rng.choice(workstreams)
         db.session.commit()
         assert cached_counts(app) == fresh_counts()
+
+
+def test_cached_action_list_shows_a_change_at_once(app, viewer_client):
+    make_programme()
+    action = make_action(make_project(make_workstream("A")), ref="A1.1", status=Status.AMBER)
+    db.session.commit()
+    assert "A1.1" in viewer_client.get("/actions?status=amber").get_data(as_text=True)
+    assert "A1.1" in viewer_client.get("/actions?status=amber").get_data(as_text=True)  # served from cache
+    action.status = Status.RED
+    db.session.commit()
+    assert "A1.1" not in viewer_client.get("/actions?status=amber").get_data(as_text=True)
+    assert "A1.1" in viewer_client.get("/actions?status=red").get_data(as_text=True)
+
+
+def test_refused_filters_keep_their_error_title_when_served_from_cache(app, viewer_client):
+    make_programme()
+    db.session.commit()
+    for _ in range(2):
+        page = viewer_client.get("/actions?status=purple").get_data(as_text=True)
+        assert "<title>Error: Actions" in page

@@ -186,7 +186,29 @@ class Project(RefMixin, db.Model):
         return [line.strip() for line in self.deliverables.splitlines() if line.strip()]
 
 
-class Action(RefMixin, db.Model):
+class ActionTiming:
+    """Deadline rules of an action, shared by the model and the light rows of the action list.
+
+    Needs `deadline`, `start_date` and `status` attributes.
+    """
+
+    deadline: date | None
+    start_date: date | None
+    status: Status
+
+    def is_overdue(self, today: date) -> bool:
+        return self.deadline is not None and self.deadline < today and not self.status.is_complete
+
+    def is_due_before(self, today: date, next_board: date) -> bool:
+        """Not complete, not yet overdue, and due on or before the next board meets."""
+        return self.deadline is not None and today <= self.deadline <= next_board and not self.status.is_complete
+
+    def grey_but_started(self, today: date) -> bool:
+        """A Grey action whose start date has passed: flagged so someone updates it."""
+        return self.status is Status.GREY and self.start_date is not None and self.start_date < today
+
+
+class Action(ActionTiming, RefMixin, db.Model):
     """A dated piece of work within a project, led by one person."""
 
     __tablename__ = "action"
@@ -211,13 +233,10 @@ class Action(RefMixin, db.Model):
         CheckConstraint("start_date IS NULL OR deadline IS NULL OR start_date <= deadline", name="starts_before_deadline"),
     )
 
-    def is_overdue(self, today: date) -> bool:
-        return self.deadline is not None and self.deadline < today and not self.status.is_complete
+    @property
+    def project_ref(self) -> str:
+        return self.project.ref
 
-    def is_due_before(self, today: date, next_board: date) -> bool:
-        """Not complete, not yet overdue, and due on or before the next board meets."""
-        return self.deadline is not None and today <= self.deadline <= next_board and not self.status.is_complete
-
-    def grey_but_started(self, today: date) -> bool:
-        """A Grey action whose start date has passed: flagged so someone updates it."""
-        return self.status is Status.GREY and self.start_date is not None and self.start_date < today
+    @property
+    def lead_name(self) -> str | None:
+        return self.lead.name if self.lead else None

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 from flask import abort, g
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
-from tracker.programme.models import Action, Person, Programme, Project, Workstream
+from tracker.programme.models import Action, ActionTiming, Person, Programme, Project, Workstream
 from tracker.programme.status import COMPLETE_STATUSES, Status
 
 
@@ -119,9 +119,22 @@ class ActionFilters:
     sort: str = "ref"
 
 
+@dataclass(frozen=True, slots=True)
+class ActionRow(ActionTiming):
+    """One line of the action list: plain columns, no ORM object to build or track."""
+
+    ref: str
+    title: str
+    project_ref: str
+    lead_name: str | None
+    start_date: date | None
+    deadline: date | None
+    status: Status
+
+
 @dataclass
 class ActionPage:
-    actions: list[Action]
+    actions: list[ActionRow]
     total: int
     page: int
     per_page: int
@@ -159,17 +172,19 @@ def filtered_actions(filters: ActionFilters, today: date, page: int, per_page: i
             Action.deadline <= today + timedelta(weeks=filters.due_within_weeks),
             Action.status.not_in(COMPLETE_STATUSES),
         ]
-    base = select(Action).join(Project, Action.project_id == Project.id).where(*conditions)
     total = db.session.scalar(
         select(func.count(Action.id)).join(Project, Action.project_id == Project.id).where(*conditions)
     )
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     rows_query = (
-        base.outerjoin(Person, Action.lead_id == Person.id)
-        .options(contains_eager(Action.lead), contains_eager(Action.project))
+        select(Action.ref, Action.title, Project.ref, Person.name, Action.start_date, Action.deadline, Action.status)
+        .join(Project, Action.project_id == Project.id)
+        .outerjoin(Person, Action.lead_id == Person.id)
+        .where(*conditions)
         .order_by(*_SORTS.get(filters.sort, _SORTS["ref"]))
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    return ActionPage(db.session.scalars(rows_query).all(), total, page, per_page)
+    rows = [ActionRow(*row) for row in db.session.execute(rows_query)]
+    return ActionPage(rows, total, page, per_page)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, g, render_template, request, url_for
 
@@ -118,6 +119,16 @@ def action(ref: str):
 def action_list():
     programme = queries.current_programme()
     day = today()
+    # The list is the same for everyone who asks the same question of the same data: it is
+    # rendered once per (data version, day, query) like the overview, so never stale.
+    query = urlencode(sorted(request.args.items(multi=True)))
+    key = f"actions:{programme.data_version}:{day.isoformat()}:{query}"
+    invalid, body = cached(key, lambda: _render_action_list_body(programme, day))
+    return render_template("programme/actions.html", action_list_body=body, filters_invalid=invalid)
+
+
+def _render_action_list_body(programme, day: date) -> tuple[bool, Markup]:
+    """Return whether the filters were refused, and the list's content as HTML."""
     workstreams, people = queries.filter_choices(programme)
     form = ActionFilterForm(formdata=request.args)
     form.set_choices(workstreams, people)
@@ -131,8 +142,8 @@ def action_list():
         page = 1
     per_page = current_app.config["ACTIONS_PER_PAGE"]
     result = queries.filtered_actions(filters, day, page, per_page)
-    return render_template(
-        "programme/actions.html",
+    body = render_template(
+        "programme/_actions_body.html",
         programme=programme,
         form=form,
         invalid=invalid,
@@ -143,6 +154,7 @@ def action_list():
         sort_options=SORT_OPTIONS,
         page_url=lambda number: url_for("programme.action_list", **{**request.args.to_dict(flat=False), "page": number}),
     )
+    return invalid, Markup(body)
 
 
 def _filters_from(form: ActionFilterForm, workstreams, next_board: date) -> queries.ActionFilters:
