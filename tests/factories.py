@@ -5,7 +5,8 @@ import itertools
 from datetime import date, timedelta
 
 from tracker.extensions import db
-from tracker.programme.models import Action, Person, Programme, Project, Workstream
+from tracker.people.models import Person
+from tracker.programme.models import Action, Programme, Project, Workstream
 from tracker.programme.status import Ambition, Status
 
 _sequence = itertools.count(1)

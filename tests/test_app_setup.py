@@ -57,7 +57,7 @@ def test_healthz_reports_an_unreachable_database(tmp_path):
 
 def test_write_requests_take_the_write_lock_only_for_themselves(client):
     """A POST begins IMMEDIATE on SQLite; the flag must not outlive the request in the thread."""
-    from tracker.database import write_intent
+    from tracker.core.database import write_intent
 
     client.post("/sign-in", data={"email": "nobody@example.gov.uk", "password": "wrong password here"})
     assert write_intent.get() is False

@@ -221,7 +221,7 @@ def matrix_app(_schema, database_url):
 
 @pytest.fixture
 def app(matrix_app):
-    from tracker.cache import get_cache
+    from tracker.core.cache import get_cache
 
     with matrix_app.app_context():
         wipe_tables()

@@ -3,14 +3,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import ModuleType
 
 from flask import Flask
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
+from tracker import audit, auth, core, demo, history, kpis, people, programme
 from tracker.config import default_config
-from tracker.extensions import csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Each domain registers its own models, pages, menu entries, audit labels and commands in its
+# init_app(app). Order matters only where a request hook must run before another: sessions
+# (auth) end expired sign-ins before the sign-in guard looks at the user.
+DOMAINS: tuple[ModuleType, ...] = (core, people, auth, audit, history, programme, kpis, demo)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -26,81 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
-
-    register_templates(app)
-    register_extensions(app)
-    register_blueprints(app)
-    register_cli(app)
+    app.config["PROJECT_ROOT"] = PROJECT_ROOT
+    for domain in DOMAINS:
+        domain.init_app(app)
     return app
-
-
-def register_templates(app: Flask) -> None:
-    app.jinja_loader = ChoiceLoader(
-        [
-            FileSystemLoader(str(PROJECT_ROOT / "templates")),
-            PrefixLoader(
-                {
-                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
-                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
-                }
-            ),
-        ]
-    )
-    app.jinja_env.trim_blocks = True
-    app.jinja_env.lstrip_blocks = True
-    from govuk_frontend_wtf.main import WTFormsHelpers
-
-    WTFormsHelpers(app)
-    from tracker import template_helpers
-
-    template_helpers.register(app)
-
-
-def register_extensions(app: Flask) -> None:
-    from tracker import cache, database
-
-    db.init_app(app)
-    database.configure_engine(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
-    csrf.init_app(app)
-    login_manager.init_app(app)
-    cache.init_cache(app)
-    # Import models so that metadata, migrations and the data-version listener see them all.
-    import tracker.data_version  # noqa: F401
-    import tracker.models  # noqa: F401
-    from tracker.auth import access, sessions
-
-    # Order matters: expired sessions are ended before the sign-in guard looks at the user.
-    sessions.register(app)
-    access.register(app)
-
-
-def register_blueprints(app: Flask) -> None:
-    from tracker import errors
-    from tracker.health import bp as health_bp
-    from tracker.programme.views import bp as programme_bp
-
-    app.register_blueprint(health_bp)
-    app.register_blueprint(programme_bp)
-    from tracker.programme.admin_views import bp as structure_bp
-    from tracker.programme.update_views import bp as updates_bp
-
-    app.register_blueprint(updates_bp)
-    app.register_blueprint(structure_bp)
-    from tracker.audit.views import bp as audit_bp
-    from tracker.auth.admin_views import bp as people_bp
-    from tracker.auth.views import bp as auth_bp
-
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(people_bp)
-    app.register_blueprint(audit_bp)
-    from tracker.kpis.views import bp as kpis_bp
-
-    app.register_blueprint(kpis_bp)
-    errors.register(app)
-
-
-def register_cli(app: Flask) -> None:
-    from tracker import cli
-
-    cli.register(app)

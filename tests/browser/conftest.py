@@ -34,8 +34,8 @@ from werkzeug.serving import make_server
 from tests.conftest import TODAY, make_test_config
 from tests.factories import DEFAULT_TEST_PASSWORD, make_user
 from tracker import create_app
-from tracker.cache import get_cache
-from tracker.database import write_intent
+from tracker.core.cache import get_cache
+from tracker.core.database import write_intent
 from tracker.demo.loader import load_demo_programme
 from tracker.extensions import db
 

@@ -10,7 +10,8 @@ from tests.factories import make_action, make_person, make_programme, make_proje
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.history.models import ChangeRecord
-from tracker.programme.models import Action, Person, Project, Workstream
+from tracker.people.models import Person
+from tracker.programme.models import Action, Project, Workstream
 from tracker.programme.status import Status
 
 

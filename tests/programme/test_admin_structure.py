@@ -12,7 +12,8 @@ from tests.programme.editing import action_form, database_snapshot, history_of, 
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.programme import services
-from tracker.programme.models import Action, Person, Project, Workstream
+from tracker.people.models import Person
+from tracker.programme.models import Action, Project, Workstream
 
 STRUCTURE_GETS = ["/admin/structure", "/admin/structure/workstreams/A", "/admin/structure/projects/A1",
                   "/admin/structure/workstreams/new", "/admin/structure/projects/new", "/admin/structure/actions/new",

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from tests.conftest import TODAY
 from tracker.demo.loader import demo_date_shift, load_demo_programme
 from tracker.extensions import db
-from tracker.programme.models import Action, Person, Programme, Project, Workstream
+from tracker.people.models import Person
+from tracker.programme.models import Action, Programme, Project, Workstream
 from tracker.programme.rollups import programme_rollup
 from tracker.programme.status import Status
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
 from tracker.extensions import db
-from tracker.programme.models import utcnow
+from tracker.core.clock import utcnow
 
 
 class AuditLogIsAppendOnly(RuntimeError):

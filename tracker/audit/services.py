@@ -6,26 +6,8 @@ from flask_login import current_user
 
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
+from tracker.core.registry import registry_of
 from tracker.extensions import db
-
-# Labels for the audit page; packages recording other events may add theirs here.
-EVENT_LABELS: dict[str, str] = {
-    "sign_in": "Signed in",
-    "sign_in_failed": "Failed sign-in",
-    "sign_in_refused": "Sign-in refused (locked out)",
-    "lockout": "Sign-in locked",
-    "sign_out": "Signed out",
-    "session_expired": "Session expired",
-    "user_created": "User created",
-    "user_changed": "User changed",
-    "role_changed": "Role changed",
-    "user_deactivated": "User deactivated",
-    "user_reactivated": "User reactivated",
-    "password_reset_link": "Password reset link created",
-    "password_reset": "Password set from link",
-    "password_changed": "Password changed",
-    "settings_changed": "Settings changed",
-}
 
 MAX_DETAIL_LENGTH = 2000
 
@@ -41,4 +23,5 @@ def record_audit_event(event: str, detail: str = "", user: User | None = None) -
 
 
 def event_label(event: str) -> str:
-    return EVENT_LABELS.get(event, event.replace("_", " ").capitalize())
+    """Return the audit page's words for an event, as its domain registered them."""
+    return registry_of().audit_labels.get(event, event.replace("_", " ").capitalize())

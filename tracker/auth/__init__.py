@@ -1,1 +1,42 @@
-"""Sign-in, roles and permissions."""
+"""Accounts, sign-in, sessions, roles and the people admin pages."""
+from __future__ import annotations
+
+from flask import Flask
+
+AUDIT_LABELS = {
+    "sign_in": "Signed in",
+    "sign_in_failed": "Failed sign-in",
+    "sign_in_refused": "Sign-in refused (locked out)",
+    "lockout": "Sign-in locked",
+    "sign_out": "Signed out",
+    "session_expired": "Session expired",
+    "user_created": "User created",
+    "user_changed": "User changed",
+    "role_changed": "Role changed",
+    "user_deactivated": "User deactivated",
+    "user_reactivated": "User reactivated",
+    "password_reset_link": "Password reset link created",
+    "password_reset": "Password set from link",
+    "password_changed": "Password changed",
+    "settings_changed": "Settings changed",
+}
+
+
+def init_app(app: Flask) -> None:
+    from tracker.auth import access, cli, sessions
+    from tracker.auth.admin_views import bp as people_bp
+    from tracker.auth.permissions import is_admin
+    from tracker.auth.views import bp as auth_bp
+    from tracker.core.registry import registry_of
+
+    # Order matters: expired sessions are ended before the sign-in guard looks at the user.
+    sessions.register(app)
+    access.register(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(people_bp)
+    app.cli.add_command(cli.users_cli)
+    registry = registry_of(app)
+    registry.allow_anonymous("auth.sign_in", "auth.reset_password")
+    registry.add_nav_item("people.user_list", "People", 80, is_admin)
+    registry.add_nav_item("people.settings", "Settings", 95, is_admin)
+    registry.add_audit_labels(AUDIT_LABELS)

@@ -12,7 +12,8 @@ from tracker.auth.access import admin_required
 from tracker.auth.forms import ConfirmForm, NewUserForm, SettingsForm, UserDetailsForm
 from tracker.auth.models import Role, User
 from tracker.extensions import db
-from tracker.programme.models import Person, Programme, Workstream
+from tracker.people.models import Person
+from tracker.programme.models import Programme, Workstream
 
 bp = Blueprint("people", __name__, url_prefix="/admin")
 

@@ -1,4 +1,4 @@
-"""`flask users ...`: create accounts, change roles, deactivate; and the demo's accounts."""
+"""`flask users ...`: create accounts, change roles, deactivate; and the demo's accounts (called by `demo load`)."""
 from __future__ import annotations
 
 import sys
@@ -10,9 +10,8 @@ from sqlalchemy import select
 from tracker.auth import services
 from tracker.auth.models import Role
 from tracker.auth.passwords import password_problem
-from tracker.cli import after_demo_load
 from tracker.extensions import db
-from tracker.programme.models import Person
+from tracker.people.models import Person
 
 users_cli = AppGroup("users", help="Manage the accounts that can sign in.")
 
@@ -100,7 +99,6 @@ def deactivate_command(email: str) -> None:
     click.echo(f"Deactivated {user.name} <{user.email}>.")
 
 
-@after_demo_load
 def create_demo_accounts() -> None:
     """One account per role, with demo-only passwords printed for whoever runs the demo."""
     click.echo("Demo accounts (demo only: never use these passwords on a real installation):")

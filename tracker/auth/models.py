@@ -9,7 +9,9 @@ from sqlalchemy import DateTime, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.programme.models import Person, Workstream, utcnow
+from tracker.core.clock import utcnow
+from tracker.people.models import Person
+from tracker.programme.models import Workstream
 
 
 class Role(enum.Enum):

@@ -1,42 +1,34 @@
-"""Who may change what. Views, the CLI and tests ask these; nothing else decides."""
+"""The one place that asks whether someone is signed in, active, and in which role.
+
+Every other permission question (who may edit an action, enter a KPI value) starts here, so a
+deactivated account is refused everywhere by the same rule.
+"""
 from __future__ import annotations
 
-from tracker.auth.models import Role, User
-from tracker.programme.models import Action, Project, Workstream
+from tracker.auth.models import Role
 
 
-def _role_of(user: User | None) -> Role | None:
+def role_of(user: object) -> Role | None:
     """Return the role of a signed-in, active user; None for anyone else."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "active", False):
         return None
-    return user.role
+    return getattr(user, "role", None)
 
 
-def _edits_workstream(user: User, workstream: Workstream) -> bool:
-    ids = {ws.id for ws in user.editable_workstreams}
-    return workstream.id in ids or (workstream.parent_id is not None and workstream.parent_id in ids)
+def is_signed_in(user: object) -> bool:
+    """A signed-in, active user of any role."""
+    return role_of(user) is not None
 
 
-def _leads(user: User, item: Project | Action) -> bool:
-    return user.person_id is not None and item.lead_id == user.person_id
+def is_admin(user: object) -> bool:
+    """The programme office: people, roles, structure and imports are theirs."""
+    return role_of(user) is Role.ADMIN
 
 
-def can_edit_project(user: User | None, project: Project) -> bool:
-    """Admins edit everything; a lead edits projects they lead or whose workstream they edit."""
-    role = _role_of(user)
-    if role is Role.ADMIN:
-        return True
-    return role is Role.LEAD and (_leads(user, project) or _edits_workstream(user, project.workstream))
+def is_lead_or_admin(user: object) -> bool:
+    return role_of(user) in (Role.LEAD, Role.ADMIN)
 
 
-def can_edit_action(user: User | None, action: Action) -> bool:
-    """A lead edits actions they lead, and every action of a project they may edit."""
-    role = _role_of(user)
-    if role is Role.ADMIN:
-        return True
-    return role is Role.LEAD and (_leads(user, action) or can_edit_project(user, action.project))
-
-
-def can_manage_programme(user: User | None) -> bool:
+def can_manage_programme(user: object) -> bool:
     """People, roles, structure and imports belong to the programme office."""
-    return _role_of(user) is Role.ADMIN
+    return is_admin(user)

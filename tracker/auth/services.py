@@ -11,8 +11,10 @@ from sqlalchemy import func, select, update
 from tracker.audit.services import record_audit_event
 from tracker.auth.models import PasswordResetToken, Role, User
 from tracker.auth.passwords import burn_equal_time, hash_password, password_problem, verify_password
+from tracker.core.clock import as_utc, utcnow
 from tracker.extensions import db
-from tracker.programme.models import Person, Programme, Workstream
+from tracker.people.models import Person
+from tracker.programme.models import Programme, Workstream
 
 RESET_LINK_LIFETIME = timedelta(hours=24)
 
@@ -25,12 +27,6 @@ class AccountError(ValueError):
         self.field = field
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def user_by_email(email: str) -> User | None:
@@ -171,7 +167,7 @@ def usable_reset_token(token: str) -> PasswordResetToken | None:
     if not token or len(token) > 200:
         return None
     stored = db.session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token)))
-    if stored is None or stored.used_at is not None or _aware(stored.expires_at) <= utcnow() or not stored.user.active:
+    if stored is None or stored.used_at is not None or as_utc(stored.expires_at) <= utcnow() or not stored.user.active:
         return None
     return stored
 

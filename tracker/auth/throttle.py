@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, func, literal, select
 
 from tracker.auth.models import LoginAttempt
+from tracker.core.clock import as_utc, utcnow
 from tracker.extensions import db
 
 MAX_FAILURES = 10
@@ -19,13 +20,6 @@ WINDOW = timedelta(minutes=5)
 KEEP_ATTEMPTS_FOR = timedelta(days=1)
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _aware(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -46,7 +40,7 @@ def _lockout_from(failure_times: list[datetime]) -> Lockout | None:
     """The lock lifts when the 10th most recent failure leaves the window."""
     if len(failure_times) < MAX_FAILURES:
         return None
-    tenth_latest = sorted((_aware(t) for t in failure_times), reverse=True)[MAX_FAILURES - 1]
+    tenth_latest = sorted((as_utc(t) for t in failure_times), reverse=True)[MAX_FAILURES - 1]
     return Lockout(until=tenth_latest + WINDOW)
 
 

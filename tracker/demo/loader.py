@@ -14,9 +14,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tracker.database_maintenance import refresh_planner_statistics
+from tracker.core.maintenance import refresh_planner_statistics
 from tracker.extensions import db
-from tracker.programme.models import Action, Person, Programme, Project, Workstream
+from tracker.people.models import Person
+from tracker.programme.models import Action, Programme, Project, Workstream
 from tracker.programme.status import Ambition, Status
 
 DATA_DIR = Path(__file__).parent / "data"

@@ -6,10 +6,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, insert, select
 
-from tracker.data_version import bump_data_version
-from tracker.database_maintenance import refresh_planner_statistics
+from tracker.programme.data_version import bump_data_version
+from tracker.core.maintenance import refresh_planner_statistics
 from tracker.extensions import db
-from tracker.programme.models import Action, Person, Programme, Project, ProjectAmbition, Workstream, natural_sort_key
+from tracker.core.models import natural_sort_key
+from tracker.people.models import Person
+from tracker.programme.models import Action, Programme, Project, ProjectAmbition, Workstream
 from tracker.programme.status import Ambition, Status
 
 STATUS_WEIGHTS = {Status.BLUE: 5, Status.GREEN: 12, Status.AMBER: 50, Status.RED: 6, Status.GREY: 27}

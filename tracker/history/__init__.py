@@ -1,1 +1,8 @@
-"""Change history of programme items: who changed what, when, from what to what, and why."""
+"""Item history: every change to a historied model, kept append-only and shown as a timeline."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    import tracker.history.models  # noqa: F401 - the append-only guards on ChangeRecord

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
 from tracker.extensions import db
-from tracker.programme.models import utcnow
+from tracker.core.clock import utcnow
 from tracker.programme.status import Status
 
 ITEM_TYPES = ("workstream", "project", "action")

@@ -12,7 +12,8 @@ from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.history.models import ChangeRecord
-from tracker.programme.models import Action, Person, Project, Workstream
+from tracker.people.models import Person
+from tracker.programme.models import Action, Project, Workstream
 
 UK_TIME = ZoneInfo("Europe/London")
 _ITEM_TYPES = {Workstream: "workstream", Project: "project", Action: "action"}

@@ -1,1 +1,22 @@
-"""Key performance indicators: definitions, targets by year, period values, status and trend."""
+"""KPIs linked to the programme: targets, tolerance bands, values, scorecard and trend charts."""
+from __future__ import annotations
+
+from flask import Flask
+
+AUDIT_LABELS = {
+    "kpis_imported": "KPIs imported",
+    "kpi_value_saved": "KPI value saved",
+}
+
+
+def init_app(app: Flask) -> None:
+    from tracker.auth.permissions import is_signed_in
+    from tracker.core.registry import registry_of
+    from tracker.kpis import cli
+    from tracker.kpis.views import bp
+
+    app.register_blueprint(bp)
+    cli.register(app)
+    registry = registry_of(app)
+    registry.add_nav_item("kpis.scorecard", "KPIs", 30, is_signed_in)
+    registry.add_audit_labels(AUDIT_LABELS)

@@ -1,6 +1,6 @@
 """KPI commands: `import kpis`, `import kpi-values`, `export kpis`, and the demo's KPIs.
 
-Imported by tracker.cli.register; the commands call the same importer and export the web pages use.
+Registered by tracker.kpis.init_app; the commands call the same importer and export the web pages use.
 """
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import json
 from pathlib import Path
 
 import click
+from flask import Flask
 from flask.cli import with_appcontext
 
-from tracker.cli import after_demo_load, export_cli, import_cli
+from tracker.core.registry import cli_group
 from tracker.extensions import db
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "demo" / "data"
@@ -31,7 +32,7 @@ def _run_import(kind: str, path: Path, source: str) -> None:
     click.echo(summary.sentence())
 
 
-@import_cli.command("kpis")
+@click.command("kpis")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def import_kpis_command(file: Path) -> None:
@@ -39,7 +40,7 @@ def import_kpis_command(file: Path) -> None:
     _run_import("kpis", file, f"import {file.name}")
 
 
-@import_cli.command("kpi-values")
+@click.command("kpi-values")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def import_kpi_values_command(file: Path) -> None:
@@ -47,7 +48,7 @@ def import_kpi_values_command(file: Path) -> None:
     _run_import("kpi-values", file, f"import {file.name}")
 
 
-@export_cli.command("kpis")
+@click.command("kpis")
 @click.option("--format", "output_format", type=click.Choice(["json", "csv"]), default="json", show_default=True)
 @with_appcontext
 def export_kpis_command(output_format: str) -> None:
@@ -61,7 +62,6 @@ def export_kpis_command(output_format: str) -> None:
         click.echo(json.dumps(scorecard_json(rows), indent=2, ensure_ascii=False))
 
 
-@after_demo_load
 def load_demo_kpis() -> None:
     """Load the seed KPIs (2022/23 appendix) and their values; loading again duplicates nothing."""
     from tracker.kpis.importer import import_kpi_values, import_kpis
@@ -71,3 +71,10 @@ def load_demo_kpis() -> None:
     values = import_kpi_values((DEMO_DATA / "kpi_values.csv").read_bytes(), source="demo load")
     db.session.commit()
     click.echo(f"Loaded the demo KPIs: {kpis.sentence()} {values.sentence()}")
+
+
+def register(app: Flask) -> None:
+    import_group = cli_group(app, "import", "Import data from files (all or nothing).")
+    import_group.add_command(import_kpis_command)
+    import_group.add_command(import_kpi_values_command)
+    cli_group(app, "export", "Export programme data.").add_command(export_kpis_command)

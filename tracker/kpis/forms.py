@@ -15,7 +15,7 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from tracker.form_fields import GovDateField
+from tracker.core.forms import GovDateField
 from tracker.kpis.models import Frequency
 from tracker.kpis.rules import KpiStatus
 from tracker.kpis.services import ValueInput, parse_number

@@ -28,7 +28,8 @@ from tracker.kpis.services import (
     record_value,
     save_kpi_definition,
 )
-from tracker.programme.models import Person, Project, Workstream
+from tracker.people.models import Person
+from tracker.programme.models import Project, Workstream
 
 KPI_COLUMNS = ("ref", "title", "unit", "polarity", "frequency", "target", "tolerance_low", "tolerance_high", "description")
 KPI_OPTIONAL_COLUMNS = ("owner", "links", "applies_from")

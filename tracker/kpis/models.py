@@ -22,7 +22,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker.extensions import db
-from tracker.programme.models import Person, Project, Workstream, natural_sort_key, utcnow
+from tracker.core.clock import utcnow
+from tracker.core.models import natural_sort_key
+from tracker.people.models import Person
+from tracker.programme.models import Project, Workstream
 
 # Six decimal places hold the smallest published rates (0.01%) with room to spare, on SQLite and PostgreSQL.
 NUMBER = Numeric(18, 6)

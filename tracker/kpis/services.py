@@ -38,7 +38,8 @@ from tracker.kpis.rules import (
     to_decimal,
     value_from_parts,
 )
-from tracker.programme.models import Person, Project, Workstream
+from tracker.people.models import Person
+from tracker.programme.models import Project, Workstream
 
 # ---------------------------------------------------------------------------------------------
 # Reading and writing numbers and dates the same way in forms, imports and pages

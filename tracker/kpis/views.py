@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.audit.services import EVENT_LABELS, record_audit_event
+from tracker.audit.services import record_audit_event
 from tracker.extensions import db
 from tracker.kpis import services
 from tracker.kpis.charts import kpi_trend_chart, trend_points
@@ -18,14 +18,11 @@ from tracker.kpis.importer import ImportRejected, import_kpi_values, import_kpis
 from tracker.kpis.models import Frequency, Kpi, KpiValue
 from tracker.kpis.permissions import can_enter_kpi_values, can_import_kpis
 from tracker.programme import queries
-from tracker.template_helpers import add_nav_item, govuk_date
+from tracker.core.templating import govuk_date
 
 bp = Blueprint("kpis", __name__)
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-add_nav_item("kpis.scorecard", "KPIs", 30)
-EVENT_LABELS.setdefault("kpis_imported", "KPIs imported")
-EVENT_LABELS.setdefault("kpi_value_saved", "KPI value saved")
 
 
 @bp.app_template_global("kpis_for")

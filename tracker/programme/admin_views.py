@@ -15,10 +15,10 @@ from tracker.auth.permissions import can_manage_programme
 from tracker.extensions import db
 from tracker.history.services import has_history
 from tracker.programme import services
-from tracker.programme.models import Action, Person, Project, Workstream
+from tracker.people.models import Person
+from tracker.programme.models import Action, Project, Workstream
 from tracker.programme.update_queries import plausible_ref
 from tracker.programme.update_forms import ActionForm, ConfirmForm, ProjectForm, WorkstreamForm
-from tracker.template_helpers import add_nav_item
 
 bp = Blueprint("structure", __name__, url_prefix="/admin/structure")
 
@@ -411,9 +411,3 @@ def delete(kind: str, ref: str):
     flash(f"{label} deleted.", "success")
     return redirect(back)
 
-
-def _admins(user) -> bool:
-    return can_manage_programme(user)
-
-
-add_nav_item("structure.index", "Structure", 70, _admins)

@@ -1,8 +1,7 @@
 """Programme, workstreams, projects, actions and the people who lead them."""
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     CheckConstraint,
@@ -14,19 +13,13 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.core.clock import utcnow
+from tracker.core.models import ArchivedMixin, Historied, RefMixin, natural_sort_key
 from tracker.extensions import db
+from tracker.people.models import Person
 from tracker.programme.status import Ambition, Status
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def natural_sort_key(ref: str) -> str:
-    """Return a key that sorts refs as people read them: A2 before A10, E2.9 before E2.14."""
-    return re.sub(r"\d+", lambda match: match.group().zfill(6), ref.upper())
 
 
 def status_column() -> Mapped[Status]:
@@ -71,39 +64,11 @@ class Programme(db.Model):
         return self.next_board_date(today) - timedelta(weeks=self.board_cycle_weeks)
 
 
-class Person(db.Model):
-    """Someone who leads items; leads in real plans are often role titles. A login is optional."""
-
-    __tablename__ = "person"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    job_title: Mapped[str] = mapped_column(String(200), default="")
-    email: Mapped[str | None] = mapped_column(String(254), unique=True)
-
-    def __repr__(self) -> str:
-        return f"<Person {self.name!r}>"
-
-
-class RefMixin:
-    """A human reference such as 'A10' or 'E2.14.2', with a natural sort key kept beside it."""
-
-    ref: Mapped[str] = mapped_column(String(20), unique=True)
-    ref_sort: Mapped[str] = mapped_column(String(80), index=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    @validates("ref")
-    def _keep_sort_key(self, _key: str, ref: str) -> str:
-        ref = ref.strip()
-        self.ref_sort = natural_sort_key(ref)
-        return ref
-
-
-class Workstream(RefMixin, db.Model):
+class Workstream(RefMixin, ArchivedMixin, Historied, db.Model):
     """A group of projects; sub-workstreams (E1, E2) roll up into their parent (E)."""
 
     __tablename__ = "workstream"
+    history_type = "workstream"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
@@ -143,10 +108,11 @@ class ProjectAmbition(db.Model):
     )
 
 
-class Project(RefMixin, db.Model):
+class Project(RefMixin, ArchivedMixin, Historied, db.Model):
     """A project within a workstream, led by one person, delivered through actions."""
 
     __tablename__ = "project"
+    history_type = "project"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workstream_id: Mapped[int] = mapped_column(ForeignKey("workstream.id"), index=True)
@@ -208,10 +174,11 @@ class ActionTiming:
         return self.status is Status.GREY and self.start_date is not None and self.start_date < today
 
 
-class Action(ActionTiming, RefMixin, db.Model):
+class Action(ActionTiming, RefMixin, ArchivedMixin, Historied, db.Model):
     """A dated piece of work within a project, led by one person."""
 
     __tablename__ = "action"
+    history_type = "action"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)

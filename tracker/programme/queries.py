@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
-from tracker.programme.models import Action, ActionTiming, Person, Programme, Project, Workstream
+from tracker.people.models import Person
+from tracker.programme.models import Action, ActionTiming, Programme, Project, Workstream
 from tracker.programme.status import COMPLETE_STATUSES, Status
 
 
@@ -97,7 +98,7 @@ class LeadChoice:
 
 def filter_choices(programme: Programme) -> tuple[list[WorkstreamChoice], list[LeadChoice]]:
     """Return the workstreams and leads offered as filters, cached until programme data changes."""
-    from tracker.cache import cached
+    from tracker.core.cache import cached
 
     def load():
         workstreams = [WorkstreamChoice(ws.id, ws.ref, ws.title, ws.parent_id) for ws in live_workstreams()]

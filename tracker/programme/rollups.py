@@ -1,7 +1,7 @@
 """Status roll-ups computed in SQL (GROUP BY), and the board-style summary sentences.
 
 A roll-up is a handful of grouped queries whatever the size of the programme; the result is
-cached against Programme.data_version (see tracker.data_version), so a busy overview page
+cached against Programme.data_version (see tracker.programme.data_version), so a busy overview page
 reads one integer from the database and reuses the counts until something is written.
 """
 from __future__ import annotations

@@ -14,12 +14,16 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.audit.services import EVENT_LABELS, record_audit_event
-from tracker.auth.permissions import can_edit_action, can_edit_project, can_manage_programme
-from tracker.data_version import bump_data_version
+from tracker.audit.services import record_audit_event
+from tracker.auth.permissions import can_manage_programme
+from tracker.programme.permissions import can_edit_action, can_edit_project
+from tracker.programme.data_version import bump_data_version
+from tracker.core.errors import InvalidChange, NotAllowed, VersionConflict
 from tracker.extensions import db
 from tracker.history.services import FieldChange, has_history, record_changes
-from tracker.programme.models import Action, Person, Project, Workstream, utcnow
+from tracker.core.clock import utcnow
+from tracker.people.models import Person
+from tracker.programme.models import Action, Project, Workstream
 from tracker.programme.status import Status
 
 # Sensible limits, shared by forms and services so a tampered POST meets the same wall.
@@ -30,33 +34,6 @@ MAX_NOTE = 5000
 MAX_REASON = 2000
 MAX_LONG_TEXT = 10000
 REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]*$")
-
-
-class ServiceError(Exception):
-    """Base for refusals a view turns into a page the user understands."""
-
-
-class NotPermitted(ServiceError):
-    """The user may not make this change (shown as 403)."""
-
-
-class InvalidChange(ServiceError):
-    """The change breaks a rule; errors maps form field names to messages."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
-
-
-class VersionConflict(ServiceError):
-    """Someone saved the item after the user opened it (shown as 409)."""
-
-    def __init__(self, item, expected_version: int | None):
-        # Read loaded values only: after a failed flush the session cannot load anything.
-        loaded = item.__dict__
-        super().__init__(f"{type(item).__name__} {loaded.get('ref')} has moved on from version {expected_version}")
-        self.item = item
-        self.expected_version = expected_version
 
 
 # --- status rules -------------------------------------------------------------------------
@@ -181,7 +158,7 @@ def update_action(action: Action, user, update: ActionUpdate, expected_version: 
                   today: date) -> list:
     """Save a lead's progress update on an action; return the history records written."""
     if not can_edit_action(user, action):
-        raise NotPermitted(f"You cannot update action {action.ref}")
+        raise NotAllowed(f"You cannot update action {action.ref}")
     _check_version(action, expected_version)
     errors = action_update_errors(action, update, today)
     if errors:
@@ -222,7 +199,7 @@ def update_project(project: Project, user, update: ProjectUpdate, expected_versi
                    today: date) -> list:
     """Save a lead's progress update on a project; return the history records written."""
     if not can_edit_project(user, project):
-        raise NotPermitted(f"You cannot update project {project.ref}")
+        raise NotAllowed(f"You cannot update project {project.ref}")
     _check_version(project, expected_version)
     errors = project_update_errors(project, update, today)
     if errors:
@@ -246,16 +223,6 @@ def update_project(project: Project, user, update: ProjectUpdate, expected_versi
 
 # --- structure edits by the programme office ---------------------------------------------
 
-STRUCTURE_EVENT_LABELS = {
-    "structure_created": "Structure: item created",
-    "structure_updated": "Structure: item changed",
-    "structure_archived": "Structure: item archived",
-    "structure_deleted": "Structure: item deleted",
-    "structure_reordered": "Structure: item moved",
-}
-EVENT_LABELS.update(STRUCTURE_EVENT_LABELS)
-
-
 def _audit(event: str, detail: str, user) -> None:
     """Record a structure change in the audit log, in the same transaction as the change."""
     record_audit_event(event, detail, user=user)
@@ -263,7 +230,7 @@ def _audit(event: str, detail: str, user) -> None:
 
 def _require_admin(user) -> None:
     if not can_manage_programme(user):
-        raise NotPermitted("Only the programme office can change the programme's structure")
+        raise NotAllowed("Only the programme office can change the programme's structure")
 
 
 def find_or_create_person(name: str) -> Person:

@@ -11,7 +11,7 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from tracker.form_fields import GovDateField
+from tracker.core.forms import CleanForm, GovDateField, VersionedForm, text_area
 from tracker.programme import services
 from tracker.programme.status import Status
 
@@ -34,67 +34,15 @@ class StatusField(RadioField):
         return Status.coerce(self.data)
 
 
-def _without_control_characters(value):
-    """Drop NUL and other control characters (keeping line breaks and tabs) from typed text.
-
-    PostgreSQL refuses NUL bytes in text: stripping them here means a tampered POST meets
-    a message or a clean save, never a database error.
-    """
-    if not isinstance(value, str):
-        return value
-    return "".join(ch for ch in value if ch in "\n\r\t" or ord(ch) >= 32)
-
-
-class CleanForm(FlaskForm):
-    class Meta:
-        def bind_field(self, form, unbound_field, options):
-            if issubclass(unbound_field.field_class, StringField):
-                filters = [_without_control_characters, *unbound_field.kwargs.get("filters", ())]
-                return unbound_field.bind(form=form, filters=filters, **options)
-            return unbound_field.bind(form=form, **options)
-
-
-def _text(label: str, limit: int, description: str = "", required_message: str | None = None):
-    validators = [DataRequired(message=required_message)] if required_message else [Optional()]
-    validators.append(Length(max=limit, message=f"{label} must be {limit:,} characters or fewer"))
-    return TextAreaField(label, description=description, validators=validators, widget=GovTextArea())
-
-
-class VersionedForm(CleanForm):
-    # The version of the item the user saw; the service refuses the save if it has moved on.
-    version = HiddenField()
-
-    @property
-    def seen_version(self) -> int | None:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
-
-    def show_version(self, version: int) -> None:
-        """Carry a newer version, so that saving again applies these values on top of it."""
-        self.version.data = str(version)
-        self.version.raw_data = [str(version)]
-
-    def add_errors(self, errors: dict[str, str]) -> None:
-        """Show a service's rule messages next to their fields (or in the summary)."""
-        for name, message in errors.items():
-            field = self._fields.get(name)
-            if field is None:
-                self.form_errors.append(message)
-            else:
-                field.errors = [*field.errors, message]
-
-
 class ActionUpdateForm(VersionedForm):
     status = StatusField()
-    status_reason = _text(
+    status_reason = text_area(
         "Reason for the change of status", services.MAX_REASON,
         "Needed if you move this action to Red, or back from Green or Blue: say why, and what will bring it back on track.")
-    progress_note = _text("What has happened since the last update", services.MAX_NOTE,
+    progress_note = text_area("What has happened since the last update", services.MAX_NOTE,
                           "This replaces the progress note shown to the board.")
     deadline = GovDateField("Deadline", validators=[Optional()], description="For example, 27 3 2027")
-    deadline_reason = _text("Reason for the change of deadline", services.MAX_REASON,
+    deadline_reason = text_area("Reason for the change of deadline", services.MAX_REASON,
                             "Needed if you change the deadline.")
     completed_on = GovDateField("Date completed", validators=[Optional()],
                                 description="Needed for Green or Blue. Leave empty for other statuses.")
@@ -113,11 +61,11 @@ class ActionUpdateForm(VersionedForm):
 
 class ProjectUpdateForm(VersionedForm):
     status = StatusField()
-    status_reason = _text(
+    status_reason = text_area(
         "Reason for the change of status", services.MAX_REASON,
         "Needed if you move this project to Red, or back from Green or Blue: say why, and what will bring it back on track.")
-    progress = _text("Progress narrative", services.MAX_LONG_TEXT, "What has been achieved, in a few sentences for the board.")
-    next_steps = _text("Next steps", services.MAX_NOTE)
+    progress = text_area("Progress narrative", services.MAX_LONG_TEXT, "What has been achieved, in a few sentences for the board.")
+    next_steps = text_area("Next steps", services.MAX_NOTE)
     submit = SubmitField("Save update", widget=GovSubmitInput())
 
     def to_update(self) -> services.ProjectUpdate:
@@ -157,7 +105,7 @@ def _lead_fields():
 class WorkstreamForm(CleanForm):
     ref = _ref_field()
     title = _title_field()
-    description = _text("Description", services.MAX_LONG_TEXT)
+    description = text_area("Description", services.MAX_LONG_TEXT)
     parent_id = SelectField("Part of", description="Workstreams go one level deep: a sub-workstream's parent is a top-level workstream.",
                             validators=[Optional()], widget=GovSelect(), validate_choice=False)
     reported_separately_by = StringField("Reported separately by", description="For example, 'SEND Improvement Board'. Leave empty if the programme board reports it.",
@@ -173,8 +121,8 @@ class ProjectForm(VersionedForm):
                                 validators=[DataRequired(message="Choose the workstream the project belongs to")])
     lead_id, new_lead = _lead_fields()
     target_date = GovDateField("Target date", validators=[Optional()], description="For example, 31 3 2027")
-    deliverables = _text("Deliverables", services.MAX_LONG_TEXT, "One per line.")
-    impact = _text("Impact and benefits", services.MAX_LONG_TEXT)
+    deliverables = text_area("Deliverables", services.MAX_LONG_TEXT, "One per line.")
+    impact = text_area("Impact and benefits", services.MAX_LONG_TEXT)
     submit = SubmitField("Save project", widget=GovSubmitInput())
 
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker.auth.permissions import can_edit_action, can_edit_project
+from tracker.programme.permissions import can_edit_action, can_edit_project
 from tracker.extensions import db
 from tracker.history.services import latest_save, timeline
 from tracker.programme import update_queries
 from tracker.programme import queries, services
 from tracker.programme.update_forms import ActionUpdateForm, ProjectUpdateForm
-from tracker.programme.views import today
-from tracker.template_helpers import add_nav_item
+from tracker.core.clock import today
 
 bp = Blueprint("updates", __name__)
 
@@ -64,7 +63,7 @@ def update_action(ref: str):
         return _action_form_page(action, form, day)
     try:
         records = services.update_action(action, current_user, form.to_update(), form.seen_version, day)
-    except services.NotPermitted:
+    except services.NotAllowed:
         abort(403)
     except services.InvalidChange as refusal:
         db.session.rollback()
@@ -103,7 +102,7 @@ def update_project(ref: str):
         return _project_form_page(project, form)
     try:
         records = services.update_project(project, current_user, form.to_update(), form.seen_version, day)
-    except services.NotPermitted:
+    except services.NotAllowed:
         abort(403)
     except services.InvalidChange as refusal:
         db.session.rollback()
@@ -124,11 +123,3 @@ def _project_form_page(project, form, conflict=None, status_code=200):
     return render_template("programme/update_project.html", title=f"Update project {project.ref}", project=project,
                            form=form, conflict=conflict, is_conflict=status_code == 409), status_code
 
-
-def _leads_or_admins(user) -> bool:
-    from tracker.auth.models import Role
-
-    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "role", None) in (Role.LEAD, Role.ADMIN)
-
-
-add_nav_item("updates.my_actions", "My actions", 15, _leads_or_admins)

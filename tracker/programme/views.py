@@ -8,8 +8,9 @@ from flask import Blueprint, current_app, g, render_template, request, url_for
 
 from markupsafe import Markup
 
-from tracker.cache import cached
-from tracker.charts import BarRow, stacked_status_bars
+from tracker.core.cache import cached
+from tracker.core.clock import today
+from tracker.programme.charts import BarRow, stacked_status_bars
 from tracker.programme import queries
 from tracker.programme.forms import SORT_OPTIONS, ActionFilterForm
 from tracker.programme.rollups import programme_rollup, project_action_counts, summary_sentences
@@ -23,11 +24,6 @@ def _forget_last_requests_programme() -> None:
     # g outlives a request when an app context is already pushed (tests, CLI); the programme
     # must be read afresh by every request so its data_version is current.
     g.pop("programme", None)
-
-
-def today() -> date:
-    """Return today's date; FIXED_TODAY in config pins it for tests."""
-    return current_app.config.get("FIXED_TODAY") or date.today()
 
 
 def rollup_for_today():

@@ -36,7 +36,12 @@ def _touches_progress_data(session: Session) -> bool:
     return False
 
 
-@event.listens_for(Session, "before_flush")
 def _bump_on_flush(session: Session, _flush_context, _instances) -> None:
     if _touches_progress_data(session):
         bump_data_version(session)
+
+
+def listen() -> None:
+    """Bump the data version on every flush that touches programme data (once per process)."""
+    if not event.contains(Session, "before_flush", _bump_on_flush):
+        event.listen(Session, "before_flush", _bump_on_flush)

@@ -1,10 +1,11 @@
-"""Styled error pages: nobody sees a stack trace."""
+"""Styled error pages: nobody sees a stack trace; service refusals become 403, 404 and 409 pages."""
 from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from tracker.core.errors import ServiceError
 from tracker.extensions import db
 
 TITLES = {
@@ -42,6 +43,13 @@ def register(app: Flask) -> None:
     def _http_error(error: HTTPException):
         code = error.code or 500
         return render_template("errors/error.html", code=code, title=TITLES.get(code, error.name), error=error), code
+
+    @app.errorhandler(ServiceError)
+    def _service_refusal(error: ServiceError):
+        # A refusal that reached here had no form to show it on: answer with its own words.
+        db.session.rollback()
+        code = error.status_code
+        return render_template("errors/error.html", code=code, title=TITLES[code], message=str(error)), code
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError):

@@ -1,0 +1,46 @@
+"""The kernel every domain builds on: clock, model mixins, service errors, form bases, registry,
+database set-up, cache, templates and error pages. It imports no domain."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+
+def init_app(app: Flask) -> None:
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from tracker.core import cache, database, error_pages, templating
+    from tracker.core.health import bp as health_bp
+    from tracker.core.registry import init_registry
+    from tracker.extensions import csrf, db, login_manager, migrate
+
+    registry = init_registry(app)
+    project_root: Path = app.config["PROJECT_ROOT"]
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(project_root / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    templating.register(app)
+
+    db.init_app(app)
+    database.configure_engine(app)
+    migrate.init_app(app, db, directory=str(project_root / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    cache.init_cache(app)
+
+    app.register_blueprint(health_bp)
+    registry.allow_anonymous("health.healthz")
+    error_pages.register(app)

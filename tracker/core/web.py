@@ -1,0 +1,62 @@
+"""The shape every write view shares: call the service, and on a refusal say why on the form.
+
+A view loads, authorises (the service refuses with ``NotAllowed``), validates the form, then::
+
+    outcome = attempt(lambda: services.update_action(...), form)
+    if not outcome.ok:
+        return the form page again (409 when outcome.conflict)
+    commit, flash, redirect
+
+``NotFound`` and ``NotAllowed`` are left to the app's error handler (404 / 403 pages).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+from tracker.core.errors import InvalidChange, VersionConflict
+from tracker.extensions import db
+
+T = TypeVar("T")
+
+
+class ShowsErrors(Protocol):
+    def add_errors(self, errors: dict[str, str]) -> None: ...
+
+
+@dataclass
+class Outcome(Generic[T]):
+    result: T | None = None
+    refused: InvalidChange | None = None
+    conflict: VersionConflict | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.refused is None and self.conflict is None
+
+    @property
+    def status_code(self) -> int:
+        return 409 if self.conflict is not None else 200
+
+
+def attempt(call: Callable[[], T], form: ShowsErrors | None = None) -> Outcome[T]:
+    """Run a service call; on a refusal roll back and put the rule messages on the form."""
+    try:
+        return Outcome(result=call())
+    except InvalidChange as refusal:
+        db.session.rollback()
+        if form is not None:
+            form.add_errors(refusal.errors)
+        return Outcome(refused=refusal)
+    except VersionConflict as conflict:
+        db.session.rollback()
+        return Outcome(conflict=conflict)
+
+
+def first_message(refusal: InvalidChange | None, default: str = "That change could not be made.") -> str:
+    """Return a refusal's first message, for a flash when there is no form to put it on."""
+    if refusal is None or not refusal.errors:
+        return default
+    return next(iter(refusal.errors.values()))
+

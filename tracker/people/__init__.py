@@ -1,0 +1,8 @@
+"""People: the leads named on items, with or without a login."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    import tracker.people.models  # noqa: F401
