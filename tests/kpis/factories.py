@@ -1,4 +1,5 @@
 """Builders for KPI test data; each returns a flushed model with sensible defaults."""
+
 from __future__ import annotations
 
 import itertools
@@ -15,26 +16,57 @@ def _decimal(number):
     return None if number is None else Decimal(str(number))
 
 
-def make_kpi(ref: str | None = None, *, target=None, tolerance_low=None, tolerance_high=None,
-             comparator: ComparatorKind | None = None, polarity: Polarity | str = Polarity.HIGHER,
-             unit: KpiUnit | str = KpiUnit.PERCENT, frequency: Frequency | str = Frequency.QUARTERLY,
-             workstreams=(), projects=(), **fields) -> Kpi:
+def make_kpi(
+    ref: str | None = None,
+    *,
+    target=None,
+    tolerance_low=None,
+    tolerance_high=None,
+    comparator: ComparatorKind | None = None,
+    polarity: Polarity | str = Polarity.HIGHER,
+    unit: KpiUnit | str = KpiUnit.PERCENT,
+    frequency: Frequency | str = Frequency.QUARTERLY,
+    workstreams=(),
+    projects=(),
+    **fields,
+) -> Kpi:
     ref = ref or f"KPI{next(_sequence):03d}"
-    kpi = Kpi(ref=ref, title=fields.pop("title", f"Measure {ref}"), unit=KpiUnit(unit), polarity=Polarity(polarity),
-              frequency=Frequency(frequency), **fields)
+    kpi = Kpi(
+        ref=ref,
+        title=fields.pop("title", f"Measure {ref}"),
+        unit=KpiUnit(unit),
+        polarity=Polarity(polarity),
+        frequency=Frequency(frequency),
+        **fields,
+    )
     kpi.workstreams = list(workstreams)
     kpi.projects = list(projects)
     if target is not None or comparator is not None or tolerance_low is not None or tolerance_high is not None:
-        kpi.targets.append(KpiTarget(applies_from=APPLIES_ALWAYS, target_value=_decimal(target), target_comparator=comparator,
-                                     tolerance_low=_decimal(tolerance_low), tolerance_high=_decimal(tolerance_high)))
+        kpi.targets.append(
+            KpiTarget(
+                applies_from=APPLIES_ALWAYS,
+                target_value=_decimal(target),
+                target_comparator=comparator,
+                tolerance_low=_decimal(tolerance_low),
+                tolerance_high=_decimal(tolerance_high),
+            )
+        )
     db.session.add(kpi)
     db.session.flush()
     return kpi
 
 
-def add_target(kpi: Kpi, applies_from: date, target=None, tolerance_low=None, tolerance_high=None, comparator=None) -> KpiTarget:
-    target_row = KpiTarget(kpi=kpi, applies_from=applies_from, target_value=_decimal(target), target_comparator=comparator,
-                           tolerance_low=_decimal(tolerance_low), tolerance_high=_decimal(tolerance_high))
+def add_target(
+    kpi: Kpi, applies_from: date, target=None, tolerance_low=None, tolerance_high=None, comparator=None
+) -> KpiTarget:
+    target_row = KpiTarget(
+        kpi=kpi,
+        applies_from=applies_from,
+        target_value=_decimal(target),
+        target_comparator=comparator,
+        tolerance_low=_decimal(tolerance_low),
+        tolerance_high=_decimal(tolerance_high),
+    )
     db.session.add(target_row)
     db.session.flush()
     return target_row
@@ -44,8 +76,13 @@ def make_value(kpi: Kpi, period_end: date, value, label: str | None = None, **fi
     for name in ("numerator", "denominator", "national", "statistical_neighbours", "regional"):
         if name in fields:
             fields[name] = _decimal(fields[name])
-    row = KpiValue(kpi=kpi, period_end=period_end, period_label=label or period_end.strftime("%b %Y"),
-                   value=_decimal(value), **fields)
+    row = KpiValue(
+        kpi=kpi,
+        period_end=period_end,
+        period_label=label or period_end.strftime("%b %Y"),
+        value=_decimal(value),
+        **fields,
+    )
     db.session.add(row)
     db.session.flush()
     return row

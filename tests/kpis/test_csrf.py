@@ -1,4 +1,5 @@
 """With CSRF protection on, KPI value and import forms refuse posts without the form's token and write nothing."""
+
 from __future__ import annotations
 
 import io
@@ -27,18 +28,23 @@ def admin(app, client):
     make_value(kpi, date(2022, 6, 30), 5, "Q1 2022/23")
     user = make_user("admin")
     db.session.commit()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/sign-in").get_data(as_text=True)).group(1)
-    response = client.post("/sign-in", data={"email": user.email, "password": DEFAULT_TEST_PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/sign-in",
+        data={"email": user.email, "password": DEFAULT_TEST_PASSWORD, "csrf_token": token_on(client, "/sign-in")},
+    )
     assert response.status_code == 302
     return client
 
 
 def token_on(client, url: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(url).get_data(as_text=True))[1]
 
 
 VALUE = {"period_end": ["30", "9", "2022"], "period_label": "Q2 2022/23", "value": "4.2"}
-KPIS_CSV = b"ref,title,unit,polarity,frequency,target,tolerance_low,tolerance_high,description\nKPI02,New,number,higher,annual,1,,,\n"
+KPIS_CSV = (
+    b"ref,title,unit,polarity,frequency,target,tolerance_low,tolerance_high,description\n"
+    b"KPI02,New,number,higher,annual,1,,,\n"
+)
 
 
 def count(model) -> int:
@@ -50,17 +56,27 @@ def test_forms_without_the_token_are_refused(admin, token):
     extra = {} if token is None else {"csrf_token": token}
     response = admin.post("/kpis/KPI01/values/new", data={**VALUE, **extra})
     assert response.status_code == 400 and "Your form expired" in response.get_data(as_text=True)
-    response = admin.post("/admin/kpis/import", data={"kind": "kpis", "file": (io.BytesIO(KPIS_CSV), "k.csv"), **extra},
-                          content_type="multipart/form-data")
+    response = admin.post(
+        "/admin/kpis/import",
+        data={"kind": "kpis", "file": (io.BytesIO(KPIS_CSV), "k.csv"), **extra},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     assert (count(KpiValue), count(Kpi)) == (1, 1)
 
 
 def test_forms_with_their_token_save(admin):
-    response = admin.post("/kpis/KPI01/values/new", data={**VALUE, "csrf_token": token_on(admin, "/kpis/KPI01/values/new")})
+    token = token_on(admin, "/kpis/KPI01/values/new")
+    response = admin.post("/kpis/KPI01/values/new", data={**VALUE, "csrf_token": token})
     assert response.status_code == 302
-    response = admin.post("/admin/kpis/import", content_type="multipart/form-data",
-                          data={"kind": "kpis", "file": (io.BytesIO(KPIS_CSV), "k.csv"),
-                                "csrf_token": token_on(admin, "/admin/kpis/import")})
+    response = admin.post(
+        "/admin/kpis/import",
+        content_type="multipart/form-data",
+        data={
+            "kind": "kpis",
+            "file": (io.BytesIO(KPIS_CSV), "k.csv"),
+            "csrf_token": token_on(admin, "/admin/kpis/import"),
+        },
+    )
     assert response.status_code == 302
     assert (count(KpiValue), count(Kpi)) == (2, 2)

@@ -1,4 +1,5 @@
 """The KPI status, outlier and direction rules: every branch, every boundary, and properties that must always hold."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,9 +14,11 @@ from tracker.kpis.models import ComparatorKind, Polarity
 from tracker.kpis.rules import (
     Direction,
     KpiStatus,
+    PartsProblem,
     direction_of_travel,
     exceeds_tolerance,
     kpi_status,
+    parts_problem,
     resolve_target,
     target_in_force,
     value_from_parts,
@@ -184,6 +187,29 @@ def test_value_from_numerator_and_denominator(value, numerator, denominator, per
     assert value_from_parts(_d(value), _d(numerator), _d(denominator), percent) == _d(expected)
 
 
+@pytest.mark.parametrize(
+    "value, numerator, denominator, unread, expected",
+    [
+        ("70", None, None, False, None),
+        (None, "45", "60", False, None),
+        ("70", "45", "60", False, None),
+        (None, None, None, False, PartsProblem.NO_VALUE),
+        (None, "45", None, False, PartsProblem.NO_VALUE),
+        (None, None, "60", False, PartsProblem.NO_VALUE),
+        (None, "45", "0", False, PartsProblem.ZERO_DENOMINATOR),
+        ("70", None, "0", False, PartsProblem.ZERO_DENOMINATOR),  # a zero denominator is wrong beside a value too
+        (None, None, None, True, None),  # a part that is not a number has its own message
+        (None, None, "0", True, PartsProblem.ZERO_DENOMINATOR),
+    ],
+)
+def test_the_value_or_parts_rule(value, numerator, denominator, unread, expected):
+    assert parts_problem(_d(value), _d(numerator), _d(denominator), unread=unread) is expected
+    if not unread:
+        # A value is recorded exactly when the rule finds no problem.
+        recorded = value_from_parts(_d(value), _d(numerator), _d(denominator), percent=True)
+        assert (recorded is None) == (expected is not None)
+
+
 # --- properties --------------------------------------------------------------------------------
 
 numbers = st.decimals(min_value=-10_000, max_value=10_000, places=3, allow_nan=False, allow_infinity=False)
@@ -258,8 +284,11 @@ def test_direction_never_contradicts_polarity(latest, previous, target):
 
 
 @settings(max_examples=200, deadline=None)
-@given(band=bands(), a=st.floats(min_value=-10_000, max_value=10_000, allow_nan=False),
-       b=st.floats(min_value=-10_000, max_value=10_000, allow_nan=False))
+@given(
+    band=bands(),
+    a=st.floats(min_value=-10_000, max_value=10_000, allow_nan=False),
+    b=st.floats(min_value=-10_000, max_value=10_000, allow_nan=False),
+)
 def test_floats_follow_the_same_order_as_decimals(band, a, b):
     target, low, high = band
     better, worse = max(a, b), min(a, b)

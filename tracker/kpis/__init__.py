@@ -1,4 +1,5 @@
 """KPIs linked to the programme: targets, tolerance bands, values, scorecard and trend charts."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -10,6 +11,7 @@ AUDIT_LABELS = {
 
 
 def init_app(app: Flask) -> None:
+    """Register the KPI pages, menu entry, audit labels and commands on the app."""
     from tracker.auth.permissions import is_signed_in
     from tracker.core.registry import registry_of
     from tracker.kpis import cli

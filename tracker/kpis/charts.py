@@ -5,6 +5,7 @@ Values are a thick dark line with a marker and label at each period; the target 
 its edge and the target; comparators are lines told apart by dash pattern and marker shape as
 well as colour, so the chart does not rely on colour alone.
 """
+
 from __future__ import annotations
 
 import math
@@ -14,9 +15,10 @@ from html import escape
 
 from markupsafe import Markup
 
-from tracker.kpis.models import KpiUnit
+from tracker.kpis.models import Kpi, KpiUnit
+from tracker.kpis.numbers import format_number
+from tracker.kpis.queries import PeriodPoint
 from tracker.kpis.rules import resolve_target
-from tracker.kpis.services import PeriodPoint, format_number
 
 WIDTH, HEIGHT = 720, 400
 LEFT, RIGHT, TOP = 78, 24, 28
@@ -31,6 +33,14 @@ SERIES = {
     "statistical_neighbours": ("Statistical neighbours", "#912b88", "2 4", "diamond"),
     "regional": ("Regional", "#505a5f", "10 4 2 4", "triangle"),
 }
+AXIS_TITLES = {
+    KpiUnit.PERCENT: "Per cent",
+    KpiUnit.NUMBER: "Number",
+    KpiUnit.DAYS: "Days",
+    KpiUnit.RATE: "Rate",
+    KpiUnit.SCORE: "Score",
+}
+_TEXT = 'fill="#0b0c0c"'
 
 
 @dataclass
@@ -52,13 +62,47 @@ def trend_points(points: list[PeriodPoint]) -> list[TrendPoint]:
         value, target = point.value, point.target
         resolved = low = high = None
         if target is not None:
-            resolved = resolve_target(target.target_value, target.target_comparator, value.national, value.statistical_neighbours)
+            resolved = resolve_target(
+                target.target_value, target.target_comparator, value.national, value.statistical_neighbours
+            )
             if target.tolerance_low is not None or target.tolerance_high is not None:
                 low = target.tolerance_low if target.tolerance_low is not None else resolved
                 high = target.tolerance_high if target.tolerance_high is not None else resolved
-        chart.append(TrendPoint(value.period_label, value.value, resolved, low, high,
-                                value.national, value.statistical_neighbours, value.regional))
+        chart.append(
+            TrendPoint(
+                value.period_label,
+                value.value,
+                resolved,
+                low,
+                high,
+                value.national,
+                value.statistical_neighbours,
+                value.regional,
+            )
+        )
     return chart
+
+
+def kpi_chart(kpi: Kpi, points: list[PeriodPoint]) -> Markup:
+    """Return the KPI page's trend chart of its periods, named and described for screen readers."""
+    title = f"{kpi.label}: {kpi.title}, by period"
+    return kpi_trend_chart(trend_points(points), kpi.unit, title, chart_description(kpi, points), f"kpi-chart-{kpi.id}")
+
+
+def chart_description(kpi: Kpi, points: list[PeriodPoint]) -> str:
+    """Return what a screen reader hears of the chart: how many periods, the latest value and its status."""
+    if not points:
+        return "No values yet."
+    first, last = points[0], points[-1]
+    text = (
+        f"{len(points)} period{'s' if len(points) != 1 else ''} from {first.value.period_label} to "
+        f"{last.value.period_label}. Latest value {format_number(last.value.value, kpi.unit)}"
+    )
+    if last.assessment.target is not None:
+        text += f" against a target of {format_number(last.assessment.target, kpi.unit)}"
+    if last.assessment.status is not None:
+        text += f": {last.assessment.status.label}"
+    return text + ". The table after the chart gives every figure."
 
 
 def _nice_step(span: float, ticks: int = 5) -> float:
@@ -90,7 +134,10 @@ def _marker(shape: str, x: float, y: float, colour: str) -> str:
     if shape == "square":
         return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}"/>'
     if shape == "diamond":
-        return f'<path d="M{x:.1f} {y - 5:.1f}L{x + 5:.1f} {y:.1f}L{x:.1f} {y + 5:.1f}L{x - 5:.1f} {y:.1f}Z" fill="{colour}"/>'
+        return (
+            f'<path d="M{x:.1f} {y - 5:.1f}L{x + 5:.1f} {y:.1f}L{x:.1f} {y + 5:.1f}L{x - 5:.1f} {y:.1f}Z" '
+            f'fill="{colour}"/>'
+        )
     if shape == "triangle":
         return f'<path d="M{x:.1f} {y - 5:.1f}L{x + 5:.1f} {y + 4:.1f}L{x - 5:.1f} {y + 4:.1f}Z" fill="{colour}"/>'
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{colour}" stroke="#ffffff" stroke-width="1.5"/>'
@@ -107,22 +154,37 @@ def _runs(indexes: list[int]) -> list[list[int]]:
     return runs
 
 
+@dataclass(frozen=True)
+class _Plot:
+    """Where numbers and periods land on the drawing."""
+
+    bottom: float
+    top: float
+    step: float
+    slot: float
+
+    def x_at(self, index: int) -> float:
+        """Return the middle of a period's slot."""
+        return LEFT + self.slot * (index + 0.5)
+
+    def y_at(self, number: Decimal | float) -> float:
+        """Return the height of a number on the plot."""
+        return PLOT_BOTTOM - (float(number) - self.bottom) / (self.top - self.bottom) * (PLOT_BOTTOM - TOP)
+
+
 def kpi_trend_chart(points: list[TrendPoint], unit: KpiUnit, title: str, description: str, chart_id: str) -> Markup:
     """Return the SVG trend chart; title and description are what a screen reader announces."""
-    numbers = [float(n) for p in points for n in (p.value, p.target, p.band_low, p.band_high,
-                                                   p.national, p.statistical_neighbours, p.regional) if n is not None]
+    numbers = [
+        float(n)
+        for p in points
+        for n in (p.value, p.target, p.band_low, p.band_high, p.national, p.statistical_neighbours, p.regional)
+        if n is not None
+    ]
     if not points or not numbers:
         return Markup("")
     bottom, top, step = _axis_range(numbers)
     plot_width = WIDTH - LEFT - RIGHT
-    slot = plot_width / len(points)
-
-    def x_at(index: int) -> float:
-        return LEFT + slot * (index + 0.5)
-
-    def y_at(number) -> float:
-        return PLOT_BOTTOM - (float(number) - bottom) / (top - bottom) * (PLOT_BOTTOM - TOP)
-
+    plot = _Plot(bottom, top, step, plot_width / len(points))
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     parts = [
         f'<svg class="app-chart app-kpi-chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
@@ -131,89 +193,186 @@ def kpi_trend_chart(points: list[TrendPoint], unit: KpiUnit, title: str, descrip
         f'<title id="{title_id}">{escape(title)}</title>',
         f'<desc id="{desc_id}">{escape(description)}</desc>',
         f'<rect x="{LEFT}" y="{TOP}" width="{plot_width}" height="{PLOT_BOTTOM - TOP}" fill="#ffffff"/>',
+        *_gridlines(plot, unit),
     ]
-
-    # Gridlines and y-axis labels.
-    tick = bottom
-    while tick <= top + step / 1000:
-        y = y_at(tick)
-        parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="#d8dadc" stroke-width="1"/>')
-        label = format_number(Decimal(repr(round(tick, 6))), unit)
-        parts.append(f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="13" fill="#0b0c0c" class="app-chart__axis">{escape(label)}</text>')
-        tick += step
-
-    # Tolerance band, shaded per period so a band that changes by year is drawn as it was.
     banded = [i for i, p in enumerate(points) if p.band_low is not None and p.band_high is not None]
-    for run in _runs(banded):
-        top_edge = " ".join(f"L{x_at(i) - slot / 2:.1f} {y_at(points[i].band_high):.1f} L{x_at(i) + slot / 2:.1f} {y_at(points[i].band_high):.1f}" for i in run)
-        bottom_edge = " ".join(f"L{x_at(i) + slot / 2:.1f} {y_at(points[i].band_low):.1f} L{x_at(i) - slot / 2:.1f} {y_at(points[i].band_low):.1f}" for i in reversed(run))
-        path = "M" + (top_edge + " " + bottom_edge)[1:] + " Z"
-        parts.append(f'<path class="app-kpi-chart__band" d="{path}" fill="{BAND_FILL}" fill-opacity="0.22" stroke="{BAND_FILL}" stroke-opacity="0.6" stroke-width="1"/>')
-
-    # Target as a step line.
     targeted = [i for i, p in enumerate(points) if p.target is not None]
-    for run in _runs(targeted):
-        segments = []
-        for i in run:
-            y = y_at(points[i].target)
-            segments.append(f"{'M' if not segments else 'L'}{x_at(i) - slot / 2:.1f} {y:.1f} L{x_at(i) + slot / 2:.1f} {y:.1f}")
-        parts.append(f'<path class="app-kpi-chart__target" d="{" ".join(segments)}" fill="none" stroke="{TARGET_COLOUR}" stroke-width="3"/>')
+    parts += _band(points, banded, plot)
+    parts += _target_line(points, targeted, plot)
+    parts += _comparators(points, plot)
+    parts += _values(points, unit, plot)
+    parts += _axes(points, unit, plot)
+    legend, height = _legend(points, bool(targeted), bool(banded))
+    parts += [*legend, "</svg>"]
+    # The height follows the legend, so a chart with one legend row has no empty band at the bottom.
+    parts[0] = parts[0].replace(f"0 0 {WIDTH} {HEIGHT}", f"0 0 {WIDTH} {height}")
+    return Markup("".join(parts))
 
-    # Comparators.
+
+def _gridlines(plot: _Plot, unit: KpiUnit) -> list[str]:
+    """Draw the horizontal gridlines with their y-axis labels."""
+    parts = []
+    tick = plot.bottom
+    while tick <= plot.top + plot.step / 1000:
+        y = plot.y_at(tick)
+        parts.append(
+            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="#d8dadc" stroke-width="1"/>'
+        )
+        label = format_number(Decimal(repr(round(tick, 6))), unit)
+        parts.append(
+            f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="13" {_TEXT} '
+            f'class="app-chart__axis">{escape(label)}</text>'
+        )
+        tick += plot.step
+    return parts
+
+
+def _band(points: list[TrendPoint], banded: list[int], plot: _Plot) -> list[str]:
+    """Shade the tolerance band per period, so a band that changes by year is drawn as it was."""
+    parts = []
+    half = plot.slot / 2
+    for run in _runs(banded):
+        top_edge = " ".join(
+            f"L{plot.x_at(i) - half:.1f} {plot.y_at(_known(points[i].band_high)):.1f} "
+            f"L{plot.x_at(i) + half:.1f} {plot.y_at(_known(points[i].band_high)):.1f}"
+            for i in run
+        )
+        bottom_edge = " ".join(
+            f"L{plot.x_at(i) + half:.1f} {plot.y_at(_known(points[i].band_low)):.1f} "
+            f"L{plot.x_at(i) - half:.1f} {plot.y_at(_known(points[i].band_low)):.1f}"
+            for i in reversed(run)
+        )
+        path = "M" + (top_edge + " " + bottom_edge)[1:] + " Z"
+        parts.append(
+            f'<path class="app-kpi-chart__band" d="{path}" fill="{BAND_FILL}" fill-opacity="0.22" '
+            f'stroke="{BAND_FILL}" stroke-opacity="0.6" stroke-width="1"/>'
+        )
+    return parts
+
+
+def _target_line(points: list[TrendPoint], targeted: list[int], plot: _Plot) -> list[str]:
+    """Draw the target as a step line: it changes by year, and a comparator target by period."""
+    parts = []
+    for run in _runs(targeted):
+        segments: list[str] = []
+        for i in run:
+            y = plot.y_at(_known(points[i].target))
+            segments.append(
+                f"{'M' if not segments else 'L'}{plot.x_at(i) - plot.slot / 2:.1f} {y:.1f} "
+                f"L{plot.x_at(i) + plot.slot / 2:.1f} {y:.1f}"
+            )
+        parts.append(
+            f'<path class="app-kpi-chart__target" d="{" ".join(segments)}" fill="none" '
+            f'stroke="{TARGET_COLOUR}" stroke-width="3"/>'
+        )
+    return parts
+
+
+def _comparators(points: list[TrendPoint], plot: _Plot) -> list[str]:
+    """Draw each comparator as a dashed line with its own marker shape."""
+    parts = []
     for name, (_text, colour, dash, shape) in SERIES.items():
         present = [i for i, p in enumerate(points) if getattr(p, name) is not None]
         for run in _runs(present):
             if len(run) > 1:
-                coordinates = " ".join(f"{x_at(i):.1f},{y_at(getattr(points[i], name)):.1f}" for i in run)
-                parts.append(f'<polyline class="app-kpi-chart__{name}" points="{coordinates}" fill="none" stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"/>')
-        parts.extend(_marker(shape, x_at(i), y_at(getattr(points[i], name)), colour) for i in present)
+                coordinates = " ".join(f"{plot.x_at(i):.1f},{plot.y_at(getattr(points[i], name)):.1f}" for i in run)
+                parts.append(
+                    f'<polyline class="app-kpi-chart__{name}" points="{coordinates}" fill="none" '
+                    f'stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"/>'
+                )
+        parts.extend(_marker(shape, plot.x_at(i), plot.y_at(getattr(points[i], name)), colour) for i in present)
+    return parts
 
-    # Values, on top of everything else, each labelled.
-    coordinates = " ".join(f"{x_at(i):.1f},{y_at(p.value):.1f}" for i, p in enumerate(points))
+
+def _values(points: list[TrendPoint], unit: KpiUnit, plot: _Plot) -> list[str]:
+    """Draw the values on top of everything else, each labelled."""
+    parts = []
     if len(points) > 1:
-        parts.append(f'<polyline class="app-kpi-chart__values" points="{coordinates}" fill="none" stroke="{VALUE_COLOUR}" stroke-width="3"/>')
+        coordinates = " ".join(f"{plot.x_at(i):.1f},{plot.y_at(p.value):.1f}" for i, p in enumerate(points))
+        parts.append(
+            f'<polyline class="app-kpi-chart__values" points="{coordinates}" fill="none" '
+            f'stroke="{VALUE_COLOUR}" stroke-width="3"/>'
+        )
     for i, point in enumerate(points):
-        x, y = x_at(i), y_at(point.value)
+        x, y = plot.x_at(i), plot.y_at(point.value)
         parts.append(_marker("circle", x, y, VALUE_COLOUR))
         # Label a dip below its point and everything else above, so the label never sits on the line.
         neighbours = [points[j].value for j in (i - 1, i + 1) if 0 <= j < len(points)]
         dip = bool(neighbours) and all(point.value < other for other in neighbours)
         label_y = y + 24 if dip or y - 11 <= TOP + 10 else y - 11
         parts.append(
-            f'<text x="{x:.1f}" y="{label_y:.1f}" text-anchor="middle" font-size="14" font-weight="700" fill="#0b0c0c" '
-            f'stroke="#ffffff" stroke-width="4" paint-order="stroke" class="app-chart__value">{escape(format_number(point.value, unit))}</text>'
+            f'<text x="{x:.1f}" y="{label_y:.1f}" text-anchor="middle" font-size="14" font-weight="700" {_TEXT} '
+            f'stroke="#ffffff" stroke-width="4" paint-order="stroke" class="app-chart__value">'
+            f"{escape(format_number(point.value, unit))}</text>"
         )
+    return parts
 
-    # Axes and their titles.
-    parts.append(f'<line x1="{LEFT}" y1="{PLOT_BOTTOM}" x2="{WIDTH - RIGHT}" y2="{PLOT_BOTTOM}" stroke="#0b0c0c" stroke-width="1.5"/>')
-    parts.append(f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{PLOT_BOTTOM}" stroke="#0b0c0c" stroke-width="1.5"/>')
-    every = max(1, math.ceil(86 / slot))  # thin the period labels so they never overlap
+
+def _axes(points: list[TrendPoint], unit: KpiUnit, plot: _Plot) -> list[str]:
+    """Draw the axes, the period labels (thinned so they never overlap) and the axis titles."""
+    axis = 'stroke="#0b0c0c" stroke-width="1.5"'
+    parts = [
+        f'<line x1="{LEFT}" y1="{PLOT_BOTTOM}" x2="{WIDTH - RIGHT}" y2="{PLOT_BOTTOM}" {axis}/>',
+        f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{PLOT_BOTTOM}" {axis}/>',
+    ]
+    every = max(1, math.ceil(86 / plot.slot))
     for i, point in enumerate(points):
-        if i % every == 0 or i == len(points) - 1 and every == 1:
-            parts.append(f'<text x="{x_at(i):.1f}" y="{PLOT_BOTTOM + 20}" text-anchor="middle" font-size="13" fill="#0b0c0c" class="app-chart__axis">{escape(point.label)}</text>')
-    parts.append(f'<text x="{LEFT + plot_width / 2:.1f}" y="{PLOT_BOTTOM + 42}" text-anchor="middle" font-size="14" fill="#0b0c0c" class="app-chart__label">Period</text>')
-    axis_title = {KpiUnit.PERCENT: "Per cent", KpiUnit.NUMBER: "Number", KpiUnit.DAYS: "Days",
-                  KpiUnit.RATE: "Rate", KpiUnit.SCORE: "Score"}[unit]
+        if i % every == 0 or (i == len(points) - 1 and every == 1):
+            parts.append(
+                f'<text x="{plot.x_at(i):.1f}" y="{PLOT_BOTTOM + 20}" text-anchor="middle" font-size="13" '
+                f'{_TEXT} class="app-chart__axis">{escape(point.label)}</text>'
+            )
+    plot_width = WIDTH - LEFT - RIGHT
+    parts.append(
+        f'<text x="{LEFT + plot_width / 2:.1f}" y="{PLOT_BOTTOM + 42}" text-anchor="middle" font-size="14" '
+        f'{_TEXT} class="app-chart__label">Period</text>'
+    )
     mid_y = (TOP + PLOT_BOTTOM) / 2
-    parts.append(f'<text x="16" y="{mid_y:.1f}" text-anchor="middle" font-size="14" fill="#0b0c0c" transform="rotate(-90 16 {mid_y:.1f})" class="app-chart__label">{axis_title}</text>')
+    parts.append(
+        f'<text x="16" y="{mid_y:.1f}" text-anchor="middle" font-size="14" {_TEXT} '
+        f'transform="rotate(-90 16 {mid_y:.1f})" class="app-chart__label">{AXIS_TITLES[unit]}</text>'
+    )
+    return parts
 
-    # Legend: only what is drawn.
-    legend = [("Value", f'<line x1="0" y1="0" x2="26" y2="0" stroke="{VALUE_COLOUR}" stroke-width="3"/>' + _marker("circle", 13, 0, VALUE_COLOUR))]
+
+def _legend(points: list[TrendPoint], targeted: bool, banded: bool) -> tuple[list[str], float]:
+    """Draw a legend of only what is drawn; return it with the height the chart needs to hold it."""
+    legend = [("Value", _sample_line(VALUE_COLOUR, 3) + _marker("circle", 13, 0, VALUE_COLOUR))]
     if targeted:
-        legend.append(("Target", f'<line x1="0" y1="0" x2="26" y2="0" stroke="{TARGET_COLOUR}" stroke-width="3"/>'))
+        legend.append(("Target", _sample_line(TARGET_COLOUR, 3)))
     if banded:
-        legend.append(("Tolerance band", f'<rect x="0" y="-7" width="26" height="14" fill="{BAND_FILL}" fill-opacity="0.22" stroke="{BAND_FILL}" stroke-opacity="0.6"/>'))
+        legend.append(
+            (
+                "Tolerance band",
+                f'<rect x="0" y="-7" width="26" height="14" fill="{BAND_FILL}" '
+                f'fill-opacity="0.22" stroke="{BAND_FILL}" stroke-opacity="0.6"/>',
+            )
+        )
     for name, (text, colour, dash, shape) in SERIES.items():
         if any(getattr(p, name) is not None for p in points):
-            legend.append((text, f'<line x1="0" y1="0" x2="26" y2="0" stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"/>' + _marker(shape, 13, 0, colour)))
-    x, y = LEFT, PLOT_BOTTOM + 72
+            sample = _sample_line(colour, 2, f' stroke-dasharray="{dash}"') + _marker(shape, 13, 0, colour)
+            legend.append((text, sample))
+    parts = []
+    x: float = LEFT
+    y = PLOT_BOTTOM + 72
     for text, sample in legend:
         width = 34 + len(text) * 6.9  # Arial at 14px averages about 7 units a character
         if x + width > WIDTH - RIGHT:
             x, y = LEFT, y + 26
-        parts.append(f'<g transform="translate({x:.1f} {y})">{sample}<text x="34" y="5" font-size="14" fill="#0b0c0c" class="app-chart__legend">{escape(text)}</text></g>')
+        parts.append(
+            f'<g transform="translate({x:.1f} {y})">{sample}<text x="34" y="5" font-size="14" {_TEXT} '
+            f'class="app-chart__legend">{escape(text)}</text></g>'
+        )
         x += width + 22
-    parts.append("</svg>")
-    # The height follows the legend, so a chart with one legend row has no empty band at the bottom.
-    parts[0] = parts[0].replace(f"0 0 {WIDTH} {HEIGHT}", f"0 0 {WIDTH} {y + 16}")
-    return Markup("".join(parts))
+    return parts, y + 16
+
+
+def _sample_line(colour: str, width: int, dash: str = "") -> str:
+    return f'<line x1="0" y1="0" x2="26" y2="0" stroke="{colour}" stroke-width="{width}"{dash}/>'
+
+
+def _known(number: Decimal | None) -> Decimal:
+    # Callers pick only the points where the number is present.
+    if number is None:
+        raise ValueError("a point without this number was drawn")
+    return number

@@ -1,7 +1,9 @@
 """KPI commands: `import kpis`, `import kpi-values`, `export kpis`, and the demo's KPIs.
 
-Registered by tracker.kpis.init_app; the commands call the same importer and export the web pages use.
+Registered by tracker.kpis.init_app; the commands call the same importer, queries and export the
+web pages use. They act as ``permissions.COMMAND_LINE``: trusted, and audited with no user.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,21 +15,23 @@ from flask.cli import with_appcontext
 
 from tracker.core.registry import cli_group
 from tracker.extensions import db
+from tracker.kpis.export import scorecard_csv, scorecard_json
+from tracker.kpis.importer import ImportRejected, import_file, import_kpi_values, import_kpis
+from tracker.kpis.queries import scorecard
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "demo" / "data"
 
 
-def _run_import(kind: str, path: Path, source: str) -> None:
-    from tracker.kpis.importer import ImportRejected, import_kpi_values, import_kpis
-
-    data = path.read_bytes()
+def _run_import(kind: str, path: Path) -> None:
     try:
-        summary = import_kpis(data) if kind == "kpis" else import_kpi_values(data, source=source)
+        summary = import_file(kind, path.read_bytes(), file_name=path.name, source=f"import {path.name}")
     except ImportRejected as rejected:
         db.session.rollback()
         for problem in rejected.problems:
             click.echo(str(problem), err=True)
-        raise click.ClickException(f"{path.name} was not imported: {len(rejected.problems)} problem(s), nothing was written.") from None
+        raise click.ClickException(
+            f"{path.name} was not imported: {len(rejected.problems)} problem(s), nothing was written."
+        ) from None
     db.session.commit()
     click.echo(summary.sentence())
 
@@ -37,7 +41,7 @@ def _run_import(kind: str, path: Path, source: str) -> None:
 @with_appcontext
 def import_kpis_command(file: Path) -> None:
     """Create or update KPIs by ref from a CSV file (ref,title,unit,polarity,frequency,target,...)."""
-    _run_import("kpis", file, f"import {file.name}")
+    _run_import("kpis", file)
 
 
 @click.command("kpi-values")
@@ -45,7 +49,7 @@ def import_kpis_command(file: Path) -> None:
 @with_appcontext
 def import_kpi_values_command(file: Path) -> None:
     """Create or replace KPI values by (KPI, period end) from a CSV file; replaced values are kept in history."""
-    _run_import("kpi-values", file, f"import {file.name}")
+    _run_import("kpi-values", file)
 
 
 @click.command("kpis")
@@ -53,8 +57,6 @@ def import_kpi_values_command(file: Path) -> None:
 @with_appcontext
 def export_kpis_command(output_format: str) -> None:
     """Print the KPI scorecard: latest value, target, tolerance, status and direction of each KPI."""
-    from tracker.kpis.services import scorecard, scorecard_csv, scorecard_json
-
     rows = scorecard()
     if output_format == "csv":
         click.echo(scorecard_csv(rows), nl=False)
@@ -64,16 +66,17 @@ def export_kpis_command(output_format: str) -> None:
 
 def load_demo_kpis() -> None:
     """Load the seed KPIs (2022/23 appendix) and their values; loading again duplicates nothing."""
-    from tracker.kpis.importer import import_kpi_values, import_kpis
-
     # Period dates are historical facts: unlike the plan's dates they are not shifted.
-    kpis = import_kpis((DEMO_DATA / "kpis.csv").read_bytes())
-    values = import_kpi_values((DEMO_DATA / "kpi_values.csv").read_bytes(), source="demo load")
+    kpis = import_kpis((DEMO_DATA / "kpis.csv").read_bytes(), file_name="kpis.csv")
+    values = import_kpi_values(
+        (DEMO_DATA / "kpi_values.csv").read_bytes(), source="demo load", file_name="kpi_values.csv"
+    )
     db.session.commit()
     click.echo(f"Loaded the demo KPIs: {kpis.sentence()} {values.sentence()}")
 
 
 def register(app: Flask) -> None:
+    """Add the KPI commands to the app's `flask import` and `flask export` groups."""
     import_group = cli_group(app, "import", "Import data from files (all or nothing).")
     import_group.add_command(import_kpis_command)
     import_group.add_command(import_kpi_values_command)

@@ -1,5 +1,14 @@
-"""Forms for KPIs: scorecard filters (GET, bookmarkable), value entry, and the admin CSV upload."""
+"""Forms for KPIs: scorecard filters (GET, bookmarkable), value entry, and the admin CSV upload.
+
+Forms check shape (a number, a real date, a known choice, a length) and the value-or-parts rule
+from ``rules.parts_problem`` so that every problem shows at once; ``values.save_value`` checks
+that rule again with the version and the period, and its refusals come back with ``add_errors``.
+"""
+
 from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -11,17 +20,23 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from tracker.core.forms import GovDateField
-from tracker.kpis.models import Frequency
-from tracker.kpis.rules import KpiStatus
-from tracker.kpis.services import ValueInput, parse_number
+from tracker.core.forms import GovDateField, VersionedForm
+from tracker.kpis.importer import IMPORT_KINDS
+from tracker.kpis.models import PERIOD_LABEL_LIMIT, Frequency, KpiValue
+from tracker.kpis.numbers import number_for_export, parse_number
+from tracker.kpis.queries import ScorecardFilters
+from tracker.kpis.rules import KpiStatus, parts_problem
+from tracker.kpis.values import ValueInput
+from tracker.programme.models import Workstream
 
 STATUS_FILTERS = {**{s.value: s.label for s in KpiStatus}, "none": "No status (no target or trend only)"}
 MAX_COMMENTARY = 10_000
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+_NUMBER_FIELDS = ("value", "numerator", "denominator", "national", "statistical_neighbours", "regional")
 
 
 class ScorecardFilterForm(FlaskForm):
@@ -44,10 +59,24 @@ class ScorecardFilterForm(FlaskForm):
         widget=GovSelect(),
     )
 
-    def set_workstreams(self, workstreams) -> None:
+    def to_filters(self, workstreams: list[Workstream]) -> tuple[ScorecardFilters, bool]:
+        """Return the filters the query string asks for, and whether it asked for one not on the lists."""
         self.workstream.choices = [SelectChoice("", "All workstreams")] + [
             SelectChoice(ws.ref, f"{ws.ref}: {ws.title}") for ws in workstreams
         ]
+        filters = ScorecardFilters()
+        if not any(field.raw_data for field in (self.workstream, self.status, self.frequency)):
+            return filters, False
+        if not self.validate():
+            for field in (self.workstream, self.status, self.frequency):
+                if field.errors:
+                    field.errors = [f"Choose a {field.label.text.lower()} from the list"]
+            return filters, True
+        if self.workstream.data:
+            filters.workstream = next(ws for ws in workstreams if ws.ref == self.workstream.data)
+        filters.status = self.status.data or None
+        filters.frequency = Frequency(self.frequency.data) if self.frequency.data else None
+        return filters, False
 
 
 class NumberField(StringField):
@@ -55,12 +84,13 @@ class NumberField(StringField):
 
     widget = GovTextInput()
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(self, label: str | None = None, validators: list[Any] | None = None, **kwargs: Any) -> None:
         # No Optional(): it would stop the form-level checks that need to see a blank value.
         super().__init__(label, validators or [], **kwargs)
-        self.number = None
+        self.number: Decimal | None = None
 
-    def pre_validate(self, form):
+    def pre_validate(self, form: Any) -> None:
+        """Read the number, or say why it is not one."""
         try:
             self.number = parse_number(self.data)
         except ValueError as error:
@@ -68,15 +98,22 @@ class NumberField(StringField):
             raise ValidationError(f"{self.label.text} must be a number, like 72 or 4.5 ({error})") from None
 
 
-class KpiValueForm(FlaskForm):
+class KpiValueForm(VersionedForm):
     period_end = GovDateField(
-        "Period end date", description="The last day of the period the value is for, for example 31 12 2022",
-        validators=[InputRequired(message="Enter the period end date")], example="31 3 2023",
+        "Period end date",
+        description="The last day of the period the value is for, for example 31 12 2022",
+        validators=[InputRequired(message="Enter the period end date")],
+        example="31 3 2023",
     )
     period_label = StringField(
-        "Period label", description="How the board names the period, for example Q3 2022/23 or Dec-18",
-        validators=[DataRequired(message="Enter the period label"),
-                    Length(max=40, message="The period label must be 40 characters or fewer")],
+        "Period label",
+        description="How the board names the period, for example Q3 2022/23 or Dec-18",
+        validators=[
+            DataRequired(message="Enter the period label"),
+            Length(
+                max=PERIOD_LABEL_LIMIT, message=f"The period label must be {PERIOD_LABEL_LIMIT} characters or fewer"
+            ),
+        ],
         widget=GovTextInput(),
     )
     value = NumberField("Value", description="Leave empty to work it out from the numerator and denominator")
@@ -86,37 +123,43 @@ class KpiValueForm(FlaskForm):
     statistical_neighbours = NumberField("Statistical neighbours (optional)")
     regional = NumberField("Regional (optional)")
     commentary = TextAreaField(
-        "Commentary (optional)", description="What the figure means and what is being done about it",
-        validators=[Optional(), Length(max=MAX_COMMENTARY, message=f"Commentary must be {MAX_COMMENTARY:,} characters or fewer")],
+        "Commentary (optional)",
+        description="What the figure means and what is being done about it",
+        validators=[
+            Optional(),
+            Length(max=MAX_COMMENTARY, message=f"Commentary must be {MAX_COMMENTARY:,} characters or fewer"),
+        ],
         widget=GovTextArea(),
     )
-    # The version of the value the user saw; a save over a newer one is refused.
-    version = HiddenField()
     submit = SubmitField("Save value", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None) -> bool:
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Check every field, then the value-or-parts rule on the numbers read."""
         valid = super().validate(extra_validators)
-        # Checked after every number is read: the value may come from the numerator and denominator below it.
-        parts_read = not (self.value.errors or self.numerator.errors or self.denominator.errors)
-        if parts_read and self.value.number is None and (self.numerator.number is None or self.denominator.number is None):
-            self.value.errors = [*self.value.errors, "Enter a value, or both a numerator and a denominator"]
+        unread = any(field.errors for field in (self.value, self.numerator, self.denominator))
+        problem = parts_problem(self.value.number, self.numerator.number, self.denominator.number, unread=unread)
+        if problem is not None:
+            self.add_errors({problem.field: problem.message})
             valid = False
         return valid
 
-    def validate_denominator(self, field) -> None:
-        if field.number is not None and field.number == 0:
-            raise ValidationError("Denominator cannot be 0")
-
-    @property
-    def seen_version(self) -> int | None:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
+    def show_value(self, value: KpiValue) -> None:
+        """Fill the form with a stored value, and the version of it being changed."""
+        self.period_end.data = value.period_end
+        self.period_label.data = value.period_label
+        for name in _NUMBER_FIELDS:
+            number = getattr(value, name)
+            getattr(self, name).data = number_for_export(number)
+        self.commentary.data = value.commentary
+        self.show_version(value.version)
 
     def to_input(self) -> ValueInput:
+        """Return the figures entered, for ``values.save_value``."""
+        period_end = self.period_end.data
+        if period_end is None:
+            raise ValueError("Read the figures of a validated form only")  # its InputRequired sees to a date
         return ValueInput(
-            period_end=self.period_end.data,
+            period_end=period_end,
             period_label=self.period_label.data or "",
             value=self.value.number,
             numerator=self.numerator.number,
@@ -128,13 +171,11 @@ class KpiValueForm(FlaskForm):
         )
 
 
-IMPORT_KINDS = {"kpis": "KPI definitions", "kpi-values": "KPI values"}
-
-
 class ImportKindField(RadioField):
     widget = GovRadioInput()
 
-    def pre_validate(self, form):
+    def pre_validate(self, form: Any) -> None:
+        """Refuse a kind of file that is not on the list."""
         if self.data not in IMPORT_KINDS:
             raise ValidationError("Choose whether the file contains KPI definitions or KPI values")
 
@@ -148,9 +189,19 @@ class KpiImportForm(FlaskForm):
     file = FileField("CSV file", description="UTF-8 CSV with a header row, at most 5 MB", widget=GovFileInput())
     submit = SubmitField("Import", widget=GovSubmitInput())
 
-    def validate_file(self, field) -> None:
+    def validate_file(self, field: FileField) -> None:
+        """Refuse a missing file, one that is not CSV, or one over the size limit; keep the bytes read."""
         upload = field.data
         if upload is None or not getattr(upload, "filename", ""):
             raise ValidationError("Choose a CSV file to import")
         if not upload.filename.lower().endswith(".csv"):
             raise ValidationError("The file must be a CSV file (ending .csv)")
+        # Read one byte past the limit: enough to know the file is too large without reading it all.
+        self.content = upload.read(MAX_UPLOAD_BYTES + 1)
+        if len(self.content) > MAX_UPLOAD_BYTES:
+            raise ValidationError("The file must be smaller than 5 MB")
+
+    @property
+    def file_name(self) -> str:
+        """Return the uploaded file's name, as the user's computer gave it."""
+        return str(self.file.data.filename)

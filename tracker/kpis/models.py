@@ -1,9 +1,11 @@
 """KPI definitions, the targets in force from a date, period values and the history of replaced values."""
+
 from __future__ import annotations
 
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     CheckConstraint,
@@ -21,14 +23,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from tracker.extensions import db
 from tracker.core.clock import utcnow
 from tracker.core.models import natural_sort_key
+from tracker.extensions import db
 from tracker.people.models import Person
 from tracker.programme.models import Project, Workstream
 
 # Six decimal places hold the smallest published rates (0.01%) with room to spare, on SQLite and PostgreSQL.
 NUMBER = Numeric(18, 6)
+# The smallest step and the largest magnitude NUMBER holds: parsing refuses finer or larger numbers, sums round to it.
+NUMBER_STEP = Decimal("0.000001")
+NUMBER_LIMIT = Decimal("999999999999")
+# How long a period label may be ("Q3 2022/23", "Dec-18"): the column, the form and the importer agree.
+PERIOD_LABEL_LIMIT = 40
 
 # The target a KPI import sets when the file has no applies_from column: in force for every period.
 APPLIES_ALWAYS = date(1900, 1, 1)
@@ -84,10 +91,17 @@ class ComparatorKind(enum.Enum):
         return {"national": "national average", "statistical_neighbours": "statistical neighbours average"}[self.value]
 
 
-def _enum_column(enum_class: type[enum.Enum], name: str, length: int, **kwargs):
+def _enum_column(enum_class: type[enum.Enum], name: str, length: int, **kwargs: Any) -> Any:
     return mapped_column(
-        Enum(enum_class, name=name, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e],
-             validate_strings=True, create_constraint=True),
+        Enum(
+            enum_class,
+            name=name,
+            native_enum=False,
+            length=length,
+            values_callable=lambda e: [m.value for m in e],
+            validate_strings=True,
+            create_constraint=True,
+        ),
         **kwargs,
     )
 
@@ -187,7 +201,7 @@ class KpiValue(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kpi_id: Mapped[int] = mapped_column(ForeignKey("kpi.id", ondelete="CASCADE"))
     period_end: Mapped[date] = mapped_column(Date)
-    period_label: Mapped[str] = mapped_column(String(40))
+    period_label: Mapped[str] = mapped_column(String(PERIOD_LABEL_LIMIT))
     value: Mapped[Decimal] = mapped_column(NUMBER)
     numerator: Mapped[Decimal | None] = mapped_column(NUMBER)
     denominator: Mapped[Decimal | None] = mapped_column(NUMBER)
@@ -201,13 +215,14 @@ class KpiValue(db.Model):
 
     kpi: Mapped[Kpi] = relationship(back_populates="values")
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
     __table_args__ = (
         UniqueConstraint("kpi_id", "period_end", name="uq_kpi_value_kpi_period_end"),
         CheckConstraint("denominator IS NULL OR denominator <> 0", name="kpi_value_denominator_not_zero"),
     )
 
     def comparator(self, kind: ComparatorKind) -> Decimal | None:
+        """Return the period's published value of the comparator."""
         return self.national if kind is ComparatorKind.NATIONAL else self.statistical_neighbours
 
 
@@ -220,7 +235,7 @@ class KpiValueHistory(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kpi_id: Mapped[int] = mapped_column(ForeignKey("kpi.id", ondelete="CASCADE"), index=True)
     period_end: Mapped[date] = mapped_column(Date)
-    period_label: Mapped[str] = mapped_column(String(40))
+    period_label: Mapped[str] = mapped_column(String(PERIOD_LABEL_LIMIT))
     old_value: Mapped[Decimal | None] = mapped_column(NUMBER)
     new_value: Mapped[Decimal | None] = mapped_column(NUMBER)
     # Which other fields changed, in words: "commentary, national comparator".

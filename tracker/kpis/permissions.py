@@ -1,19 +1,40 @@
-"""Who may enter KPI values and import KPIs. Views, the CLI and tests ask these; nothing else decides."""
+"""Who may enter KPI values and import KPIs. Views, services, the CLI and tests ask these; nothing else decides."""
+
 from __future__ import annotations
 
-from tracker.auth.permissions import can_manage_programme
+from typing import Final
+
+from tracker.auth.models import User
+from tracker.auth.permissions import can_manage_programme, role_of
 from tracker.kpis.models import Kpi
 
 
-def can_enter_kpi_values(user, kpi: Kpi) -> bool:
-    """The programme office enters values for every KPI; a KPI's owner enters values for their own."""
-    if can_manage_programme(user):
+class CommandLine:
+    """Whoever runs a `flask` command on the server: trusted like the programme office, with no account."""
+
+    def __repr__(self) -> str:
+        return "COMMAND_LINE"
+
+
+# The actor for imports and loads run from the command line (and for tests that call the importer directly).
+COMMAND_LINE: Final = CommandLine()
+
+
+def can_enter_kpi_values(user: object, kpi: Kpi) -> bool:
+    """Return whether user may enter values: the programme office for every KPI, an owner for their own."""
+    if user is COMMAND_LINE or can_manage_programme(user):
         return True
-    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "active", False):
+    if role_of(user) is None:
         return False
-    return user.person_id is not None and user.person_id == kpi.owner_id
+    person_id = getattr(user, "person_id", None)
+    return person_id is not None and person_id == kpi.owner_id
 
 
-def can_import_kpis(user) -> bool:
-    """Imports replace KPI definitions and values wholesale: the programme office only."""
-    return can_manage_programme(user)
+def can_import_kpis(user: object) -> bool:
+    """Return whether user may import; imports replace definitions and values wholesale: the programme office only."""
+    return user is COMMAND_LINE or can_manage_programme(user)
+
+
+def account_of(user: object) -> User | None:
+    """Return the account to name in history and audit records: None for the command line, which has none."""
+    return user if isinstance(user, User) else None

@@ -1,21 +1,24 @@
-"""The one implementation of KPI status, tolerance outliers and direction of travel.
+"""The one implementation of KPI status, tolerance outliers, direction of travel, and of how a
+period's figures give its value (the value reported, or numerator ÷ denominator).
 
-Pure functions on plain numbers, shared by the pages, the export, the API and the reports.
-Numbers are compared as Decimals (floats are converted through their shortest text form), so a
-value equal to its target or to a band edge lands exactly where the rules say, never a rounding
-error away.
+Pure functions on plain numbers, shared by the pages, the export, the value form, the importer and
+``values.save_value``. Numbers are compared as Decimals (floats are converted through their
+shortest text form), so a value equal to its target or to a band edge lands exactly where the
+rules say, never a rounding error away.
 """
+
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Iterable, Protocol, Union
+from typing import Protocol, TypeVar, cast
 
-from tracker.kpis.models import ComparatorKind, Polarity
+from tracker.kpis.models import NUMBER_STEP, ComparatorKind, Polarity
 
-Number = Union[Decimal, int, float]
+Number = Decimal | int | float
 
 
 class KpiStatus(enum.Enum):
@@ -145,6 +148,7 @@ def direction_of_travel(
 
 
 def stable_aim(target: Decimal | None, low: Decimal | None, high: Decimal | None) -> Decimal | None:
+    """Return what a stable KPI aims at: its target, else the middle of its band."""
     if target is not None:
         return target
     if low is not None and high is not None:
@@ -170,26 +174,72 @@ class DatedTarget(Protocol):
     applies_from: date
 
 
-def target_in_force(targets: Iterable[DatedTarget], period_end: date):
+Dated = TypeVar("Dated", bound=DatedTarget)
+
+
+def target_in_force(targets: Iterable[Dated], period_end: date) -> Dated | None:
     """Return the target with the latest applies_from on or before period_end, or None."""
-    best = None
+    best: Dated | None = None
     for target in targets:
         if target.applies_from <= period_end and (best is None or target.applies_from > best.applies_from):
             best = target
     return best
 
 
+class PartsProblem(enum.Enum):
+    """Why a period's figures cannot give a value; each belongs to the field it names."""
+
+    NO_VALUE = "value"
+    ZERO_DENOMINATOR = "denominator"
+
+    @property
+    def field(self) -> str:
+        return self.value
+
+    @property
+    def message(self) -> str:
+        """Return the words on the value form, and in a save's refusal."""
+        return {
+            "value": "Enter a value, or both a numerator and a denominator",
+            "denominator": "Denominator cannot be 0",
+        }[self.value]
+
+    @property
+    def import_message(self) -> str:
+        """Return the words in an import's list of row problems."""
+        # Worded for a spreadsheet row rather than a form; both wordings are pinned by tests.
+        return {
+            "value": "Give a value, or both a numerator and a denominator",
+            "denominator": "The denominator cannot be 0",
+        }[self.value]
+
+
+def parts_problem(
+    value: Decimal | None, numerator: Decimal | None, denominator: Decimal | None, unread: bool = False
+) -> PartsProblem | None:
+    """Return what stops these figures giving a value, or None; `unread`: a part was given but is not a number."""
+    if denominator is not None and denominator == 0:
+        return PartsProblem.ZERO_DENOMINATOR
+    # A part that could not be read has its own message; whether a value is missing cannot be told.
+    if not unread and value is None and (numerator is None or denominator is None):
+        return PartsProblem.NO_VALUE
+    return None
+
+
 def value_from_parts(
     value: Decimal | None, numerator: Decimal | None, denominator: Decimal | None, percent: bool
 ) -> Decimal | None:
-    """Return the value to record: the reported value stands; else numerator / denominator (× 100 for percent)."""
+    """Return the value to record: the reported value stands; else numerator / denominator (× 100 for percent).
+
+    None when ``parts_problem`` finds the figures cannot give a value.
+    """
+    if parts_problem(value, numerator, denominator) is not None:
+        return None
     if value is not None:
         return value
-    if numerator is None or denominator is None or denominator == 0:
-        return None
-    computed = numerator / denominator * (100 if percent else 1)
+    computed = cast(Decimal, numerator) / cast(Decimal, denominator) * (100 if percent else 1)
     # Six places is what the database keeps; rounding here means a re-import compares equal.
-    return computed.quantize(Decimal("0.000001"))
+    return computed.quantize(NUMBER_STEP)
 
 
 @dataclass(frozen=True)

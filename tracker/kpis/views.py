@@ -1,39 +1,46 @@
-"""KPI pages: scorecard, KPI page with trend chart, value entry, admin CSV import, JSON/CSV export."""
+"""KPI pages: scorecard, KPI page with trend chart, value entry, admin CSV import, JSON/CSV export.
+
+Each view loads, authorises, validates, calls a service (``values.save_value`` or
+``importer.import_file``) and commits; a refusal comes back on the form through ``core.web.attempt``.
+"""
+
 from __future__ import annotations
 
 import json
-from datetime import date
+from decimal import Decimal
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers.response import Response as BaseResponse
 
-from tracker.audit.services import record_audit_event
+from tracker.core.web import attempt
 from tracker.extensions import db
-from tracker.kpis import services
-from tracker.kpis.charts import kpi_trend_chart, trend_points
-from tracker.kpis.forms import IMPORT_KINDS, STATUS_FILTERS, KpiImportForm, KpiValueForm, ScorecardFilterForm
-from tracker.kpis.importer import ImportRejected, import_kpi_values, import_kpis
-from tracker.kpis.models import Frequency, Kpi, KpiValue
+from tracker.kpis import export, importer, queries, values
+from tracker.kpis.charts import kpi_chart
+from tracker.kpis.forms import STATUS_FILTERS, KpiImportForm, KpiValueForm, ScorecardFilterForm
+from tracker.kpis.models import Kpi, KpiUnit, KpiValue
+from tracker.kpis.numbers import format_number, target_text, tolerance_text
 from tracker.kpis.permissions import can_enter_kpi_values, can_import_kpis
-from tracker.programme import queries
-from tracker.core.templating import govuk_date
+from tracker.programme import queries as programme_queries
+from tracker.programme.models import Project, Workstream
 
 bp = Blueprint("kpis", __name__)
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+Page = str | tuple[str, int] | BaseResponse
 
 
 @bp.app_template_global("kpis_for")
-def kpis_for(item) -> list[services.KpiRow]:
-    """The KPI panel's rows for a workstream or project page, in one statement."""
-    return services.kpis_for(item)
+def kpis_for(item: Workstream | Project) -> list[queries.KpiRow]:
+    """Return the KPI panel's rows for a workstream or project page, in one statement."""
+    return queries.kpis_for(item)
 
 
 @bp.app_template_filter("kpi_number")
-def kpi_number(value, unit) -> str:
-    return services.format_number(value, unit)
+def kpi_number(value: Decimal | float | int | None, unit: KpiUnit) -> str:
+    """Return a number with its unit, as every KPI page shows it."""
+    return format_number(value, unit)
 
 
 @bp.app_template_global("can_enter_kpi_values")
@@ -42,193 +49,166 @@ def _can_enter_kpi_values(kpi: Kpi) -> bool:
 
 
 @bp.get("/kpis")
-def scorecard():
-    workstreams = queries.live_workstreams()
+def scorecard() -> Page:
+    """Show the KPI scorecard, filtered as the query string asks."""
     form = ScorecardFilterForm(formdata=request.args)
-    form.set_workstreams(workstreams)
-    filters = services.ScorecardFilters()
-    invalid = False
-    if request.args:
-        if form.validate():
-            if form.workstream.data:
-                filters.workstream = next(ws for ws in workstreams if ws.ref == form.workstream.data)
-            filters.status = form.status.data or None
-            filters.frequency = Frequency(form.frequency.data) if form.frequency.data else None
-        else:
-            invalid = True
-            for field in (form.workstream, form.status, form.frequency):
-                if field.errors:
-                    field.errors = [f"Choose a {field.label.text.lower()} from the list"]
-    rows = services.scorecard(filters)
+    filters, invalid = form.to_filters(programme_queries.live_workstreams())
     return render_template(
-        "kpis/scorecard.html", title="KPI scorecard", form=form, rows=rows, filters=filters, invalid=invalid,
-        status_filters=STATUS_FILTERS, can_import=can_import_kpis(current_user),
+        "kpis/scorecard.html",
+        title="KPI scorecard",
+        form=form,
+        rows=queries.scorecard(filters),
+        filters=filters,
+        invalid=invalid,
+        status_filters=STATUS_FILTERS,
+        can_import=can_import_kpis(current_user),
     )
 
 
 @bp.get("/kpis.json")
-def scorecard_json():
-    body = json.dumps(services.scorecard_json(services.scorecard()), indent=2, ensure_ascii=False)
+def scorecard_json() -> Response:
+    """Download the scorecard as JSON, as `flask export kpis` prints it."""
+    body = json.dumps(export.scorecard_json(queries.scorecard()), indent=2, ensure_ascii=False)
     return Response(body + "\n", mimetype="application/json")
 
 
 @bp.get("/kpis.csv")
-def scorecard_csv():
+def scorecard_csv() -> Response:
+    """Download the scorecard as CSV, as `flask export kpis --format csv` prints it."""
     return Response(
-        services.scorecard_csv(services.scorecard()),
+        export.scorecard_csv(queries.scorecard()),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=kpi-scorecard.csv"},
     )
 
 
-def _kpi_or_404(ref: str) -> Kpi:
-    kpi = services.kpi_by_ref(ref)
-    if kpi is None:
-        abort(404, description=f"There is no KPI {ref}.")
-    return kpi
-
-
 @bp.get("/kpis/<ref>")
-def kpi_page(ref: str):
-    kpi = _kpi_or_404(ref)
-    points = services.period_points(kpi)
-    target = services.current_target(kpi)
-    latest = points[-1] if points else None
-    chart = kpi_trend_chart(
-        trend_points(points), kpi.unit, f"{kpi.label}: {kpi.title}, by period", _chart_description(kpi, points),
-        chart_id=f"kpi-chart-{kpi.id}",
-    )
+def kpi_page(ref: str) -> Page:
+    """Show a KPI: its definition, targets, trend chart, values by period and changes to them."""
+    kpi = queries.kpi_by_ref(ref)
+    points = queries.period_points(kpi)
+    target = queries.current_target(kpi)
     return render_template(
-        "kpis/kpi.html", title=f"{kpi.label}: {kpi.title}", kpi=kpi, points=points, latest=latest, target=target,
-        target_text=services.target_text(target, kpi.unit), tolerance_text=services.tolerance_text(target, kpi.unit),
-        targets=[(t, services.target_text(t, kpi.unit), services.tolerance_text(t, kpi.unit)) for t in kpi.targets],
-        chart=chart, history=services.value_history(kpi), can_enter=can_enter_kpi_values(current_user, kpi),
+        "kpis/kpi.html",
+        title=f"{kpi.label}: {kpi.title}",
+        kpi=kpi,
+        points=points,
+        latest=points[-1] if points else None,
+        target=target,
+        target_text=target_text(target, kpi.unit),
+        tolerance_text=tolerance_text(target, kpi.unit),
+        targets=[(t, target_text(t, kpi.unit), tolerance_text(t, kpi.unit)) for t in kpi.targets],
+        chart=kpi_chart(kpi, points),
+        history=queries.value_history(kpi),
+        can_enter=can_enter_kpi_values(current_user, kpi),
     )
-
-
-def _chart_description(kpi: Kpi, points: list[services.PeriodPoint]) -> str:
-    if not points:
-        return "No values yet."
-    first, last = points[0], points[-1]
-    text = (f"{len(points)} period{'s' if len(points) != 1 else ''} from {first.value.period_label} to "
-            f"{last.value.period_label}. Latest value {services.format_number(last.value.value, kpi.unit)}")
-    if last.assessment.target is not None:
-        text += f" against a target of {services.format_number(last.assessment.target, kpi.unit)}"
-    if last.assessment.status is not None:
-        text += f": {last.assessment.status.label}"
-    return text + ". The table after the chart gives every figure."
-
-
-def _authorise_entry(kpi: Kpi) -> None:
-    if not can_enter_kpi_values(current_user, kpi):
-        abort(403)
 
 
 @bp.route("/kpis/<ref>/values/new", methods=["GET", "POST"])
-def new_value(ref: str):
-    kpi = _kpi_or_404(ref)
-    _authorise_entry(kpi)
+def new_value(ref: str) -> Page:
+    """Add a value for a new period."""
+    kpi = queries.kpi_by_ref(ref)
+    values.authorise_entry(current_user, kpi)
     form = KpiValueForm()
     if form.validate_on_submit():
-        given = form.to_input()
-        clash = next((v for v in kpi.values if v.period_end == given.period_end), None)
-        if clash is not None:
-            form.period_end.errors.append(
-                f"There is already a value for the period ending {govuk_date(clash.period_end)} ({clash.period_label}); change that value instead"
-            )
-        else:
-            services.record_value(kpi, given, None, source="form", user=current_user)
-            if _commit_or_report(form, f"KPI {kpi.ref}: {given.period_label} value added"):
-                flash(f"Value for {given.period_label} saved for {kpi.label}.", "success")
-                return redirect(url_for("kpis.kpi_page", ref=kpi.ref))
-    return render_template("kpis/value_form.html", title=f"Add a value for {kpi.label}", kpi=kpi, form=form,
-                           value=None), 200
+        saved = _save(form, kpi, replacing=None)
+        if saved is not None:
+            return saved
+    title = f"Add a value for {kpi.label}"
+    return render_template("kpis/value_form.html", title=title, kpi=kpi, form=form, value=None), 200
 
 
 @bp.route("/kpis/<ref>/values/<period_end>/edit", methods=["GET", "POST"])
-def edit_value(ref: str, period_end: str):
-    kpi = _kpi_or_404(ref)
-    _authorise_entry(kpi)
-    try:
-        period = date.fromisoformat(period_end)
-    except ValueError:
-        abort(404, description="There is no value for that period.")
-    value = next((v for v in kpi.values if v.period_end == period), None)
-    if value is None:
-        abort(404, description=f"KPI {kpi.ref} has no value for the period ending {govuk_date(period)}.")
+def edit_value(ref: str, period_end: str) -> Page:
+    """Change a period's value, unless someone saved it since the form was opened."""
+    kpi = queries.kpi_by_ref(ref)
+    values.authorise_entry(current_user, kpi)
+    value = queries.stored_value(kpi, period_end)
     form = KpiValueForm()
     if request.method == "GET":
-        _fill_form(form, value)
+        form.show_value(value)
     elif form.validate_on_submit():
-        given = form.to_input()
-        clash = next((v for v in kpi.values if v.period_end == given.period_end and v is not value), None)
-        if form.seen_version != value.version:
-            form.form_errors.append(
-                f"Someone else saved this value while you were editing it: it is now "
-                f"{services.format_number(value.value, kpi.unit)} for {value.period_label}. Check your figures and save again."
-            )
-            form.version.data = str(value.version)
-        elif clash is not None:
-            form.period_end.errors.append(
-                f"There is already a value for the period ending {govuk_date(clash.period_end)} ({clash.period_label}); change that value instead"
-            )
-        else:
-            outcome = services.record_value(kpi, given, value, source="form", user=current_user)
-            if _commit_or_report(form, f"KPI {kpi.ref}: {given.period_label} value changed"):
-                flash(f"Value for {given.period_label} saved for {kpi.label}." if outcome == "updated"
-                      else f"Nothing changed for {given.period_label}.", "success")
-                return redirect(url_for("kpis.kpi_page", ref=kpi.ref))
-    return render_template("kpis/value_form.html", title=f"Change the {value.period_label} value of {kpi.label}",
-                           kpi=kpi, form=form, value=value)
+        saved = _save(form, kpi, replacing=value)
+        if saved is not None:
+            return saved
+    title = f"Change the {value.period_label} value of {kpi.label}"
+    return render_template("kpis/value_form.html", title=title, kpi=kpi, form=form, value=value)
 
 
-def _fill_form(form: KpiValueForm, value: KpiValue) -> None:
-    form.period_end.data = value.period_end
-    form.period_label.data = value.period_label
-    for name in ("value", "numerator", "denominator", "national", "statistical_neighbours", "regional"):
-        number = getattr(value, name)
-        getattr(form, name).data = services.number_for_export(number) if number is not None else ""
-    form.commentary.data = value.commentary
-    form.version.data = str(value.version)
+def _save(form: KpiValueForm, kpi: Kpi, replacing: KpiValue | None) -> BaseResponse | None:
+    """Save the form's figures and commit; return the redirect, or None to show the form (with why) again."""
+    given = form.to_input()
+    # An edit that carries no version saw none (0 is never one): it must not overwrite the stored value.
+    seen_version = None if replacing is None else form.seen_version or 0
+    outcome = attempt(
+        lambda: values.save_value(
+            kpi, _signed_in_user(), given, replacing=replacing, seen_version=seen_version, source="form"
+        ),
+        form,
+    )
+    if outcome.conflict is not None and replacing is not None:
+        _show_newer_value(form, kpi, replacing)
+    if not outcome.ok or not _committed(form):
+        return None
+    unchanged = outcome.result == "unchanged"
+    flash(
+        f"Nothing changed for {given.period_label}."
+        if unchanged
+        else f"Value for {given.period_label} saved for {kpi.label}.",
+        "success",
+    )
+    return redirect(url_for("kpis.kpi_page", ref=kpi.ref))
 
 
-def _commit_or_report(form: KpiValueForm, detail: str) -> bool:
-    """Commit the value; if someone saved the same period at the same moment, say so and write nothing."""
+def _signed_in_user() -> object:
+    # The account itself, not the request's proxy for it: services keep it on history and audit rows.
+    return current_user._get_current_object()  # noqa: SLF001
+
+
+def _show_newer_value(form: KpiValueForm, kpi: Kpi, value: KpiValue) -> None:
+    """Say what the value is now (the refused save was rolled back) and carry its version to save on top of it."""
+    form.form_errors.append(
+        f"Someone else saved this value while you were editing it: it is now {format_number(value.value, kpi.unit)} "
+        f"for {value.period_label}. Check your figures and save again."
+    )
+    form.show_version(value.version)
+
+
+def _committed(form: KpiValueForm) -> bool:
+    """Commit the save; if someone saved the same period at the same moment, say so and keep nothing."""
     try:
-        record_audit_event("kpi_value_saved", detail)
         db.session.commit()
         return True
     except (IntegrityError, StaleDataError):
         db.session.rollback()
-        form.form_errors.append("Someone else saved a value for this period at the same moment. Reload the KPI page and check it.")
+        form.form_errors.append(
+            "Someone else saved a value for this period at the same moment. Reload the KPI page and check it."
+        )
         return False
 
 
 @bp.route("/admin/kpis/import", methods=["GET", "POST"])
-def import_upload():
-    if not can_import_kpis(current_user):
-        abort(403)
+def import_upload() -> Page:
+    """Import a CSV file of KPI definitions or values, or list every problem in it."""
+    importer.authorise_import(current_user)
     form = KpiImportForm()
-    problems = None
-    filename = None
+    problems, filename = None, None
     if form.validate_on_submit():
-        upload = form.file.data
-        data = upload.read(MAX_UPLOAD_BYTES + 1)
-        if len(data) > MAX_UPLOAD_BYTES:
-            form.file.errors.append("The file must be smaller than 5 MB")
+        try:
+            summary = importer.import_file(
+                form.kind.data,
+                form.content,
+                file_name=form.file_name,
+                source=f"upload {form.file_name}",
+                user=_signed_in_user(),
+            )
+        except importer.ImportRejected as rejected:
+            db.session.rollback()
+            problems, filename = rejected.problems, form.file_name
         else:
-            try:
-                if form.kind.data == "kpis":
-                    summary = import_kpis(data)
-                else:
-                    summary = import_kpi_values(data, source=f"upload {upload.filename}", user=current_user)
-                record_audit_event("kpis_imported", f"{IMPORT_KINDS[form.kind.data]} from {upload.filename}: {summary.sentence()}")
-                db.session.commit()
-            except ImportRejected as rejected:
-                db.session.rollback()
-                problems, filename = rejected.problems, upload.filename
-            else:
-                flash(f"{summary.sentence()} File: {upload.filename}.", "success")
-                return redirect(url_for("kpis.import_upload"))
-    return render_template("kpis/import.html", title="Import KPIs or KPI values", form=form, problems=problems,
-                           filename=filename)
+            db.session.commit()
+            flash(f"{summary.sentence()} File: {form.file_name}.", "success")
+            return redirect(url_for("kpis.import_upload"))
+    return render_template(
+        "kpis/import.html", title="Import KPIs or KPI values", form=form, problems=problems, filename=filename
+    )
