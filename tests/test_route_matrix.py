@@ -12,7 +12,8 @@ HOW TO ADD A ROUTE (a new route without a row here FAILS the suite, naming it):
    {other_project}, {other_action}, {target_user}, {reset_token}, ...). `data` (also formatted)
    is what the POST sends. Methods a rule does not accept need no entry: they must answer 405.
 2. Outcomes per visitor: an int status code, SIGN_IN (302 to /sign-in) or REDIRECT (302/303
-   anywhere else) or redirect_to("/path") (done, then sent there). Helpers: everyone(x), signed_in(x), admin_only(x), lead_of_item(x), or
+   anywhere else) or redirect_to("/path") (done, then sent there). Helpers: everyone(x), signed_in(x),
+   admin_only(x), lead_of_item(x), or
    Expect(anonymous=..., viewer=..., lead=..., other_lead=..., admin=...).
 3. If your route needs data that the world lacks (a KPI, say), add it in build_world().
 
@@ -32,11 +33,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tracker import create_app
-from tracker.extensions import db
-
 from tests.conftest import make_test_config, sign_in, wipe_tables
 from tests.factories import make_action, make_person, make_programme, make_project, make_user, make_workstream
+from tracker import create_app
+from tracker.extensions import db
 
 SIGN_IN = "sign-in"  # refused: 302 to /sign-in?next=..., nothing changed
 REDIRECT = "redirect"  # done: 302/303 anywhere but the sign-in page
@@ -101,7 +101,8 @@ EXPECTED: dict[str, Route] = {
     "auth.change_password": Route("/account/password", GET=signed_in(200), POST=signed_in(200),
                                   data={"current_password": "wrong", "new_password": NEW_PASSWORD,
                                         "confirm_password": NEW_PASSWORD, "role": "admin"}),
-    "auth.reset_password": Route("/reset-password/{reset_token}", GET=everyone(200), POST=everyone(redirect_to("/sign-in")),
+    "auth.reset_password": Route("/reset-password/{reset_token}", GET=everyone(200),
+                                 POST=everyone(redirect_to("/sign-in")),
                                  data={"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
     # Read-only progress pages (public only when the admin turns that on)
     "programme.overview": Route("/", GET=signed_in(200)),
@@ -119,7 +120,7 @@ EXPECTED: dict[str, Route] = {
     "people.deactivate_user": Route("/admin/users/{target_user}/deactivate", POST=admin_only(REDIRECT)),
     "people.reactivate_user": Route("/admin/users/{target_user}/reactivate", POST=admin_only(REDIRECT)),
     "people.reset_password_link": Route("/admin/users/{target_user}/reset-password", POST=admin_only(200)),
-    "people.settings": Route("/admin/settings", GET=admin_only(200), POST=admin_only(REDIRECT),
+    "settings.settings": Route("/admin/settings", GET=admin_only(200), POST=admin_only(REDIRECT),
                              data={"public_progress_pages": "y"}),
     "audit.audit_log": Route("/admin/audit", GET=admin_only(200)),
     # Progress updates: the lead of the item (and the programme office)
@@ -134,19 +135,22 @@ EXPECTED: dict[str, Route] = {
     "structure.index": Route("/admin/structure", GET=admin_only(200)),
     "structure.workstream": Route("/admin/structure/workstreams/{workstream}", GET=admin_only(200)),
     "structure.project": Route("/admin/structure/projects/{project}", GET=admin_only(200)),
-    "structure.new_workstream": Route("/admin/structure/workstreams/new", GET=admin_only(200), POST=admin_only(REDIRECT),
+    "structure.new_workstream": Route("/admin/structure/workstreams/new", GET=admin_only(200),
+                                      POST=admin_only(REDIRECT),
                                       data={"ref": "MX", "title": "Matrix workstream"}),
     "structure.edit_workstream": Route("/admin/structure/workstreams/{workstream}/edit", GET=admin_only(200),
                                        POST=admin_only(REDIRECT), data={"ref": "{workstream}", "title": "Renamed"}),
     "structure.new_project": Route("/admin/structure/projects/new", GET=admin_only(200), POST=admin_only(200),
                                    data={"ref": "M9", "title": "No workstream chosen"}),
-    "structure.edit_project": Route("/admin/structure/projects/{project}/edit", GET=admin_only(200), POST=admin_only(200),
+    "structure.edit_project": Route("/admin/structure/projects/{project}/edit", GET=admin_only(200),
+                                    POST=admin_only(200),
                                     data={"ref": "{project}", "title": "No workstream chosen", "version": "1"}),
     "structure.new_action": Route("/admin/structure/actions/new", GET=admin_only(200), POST=admin_only(200),
                                   data={"ref": "M1.9", "title": "No project chosen"}),
     "structure.edit_action": Route("/admin/structure/actions/{action}/edit", GET=admin_only(200), POST=admin_only(200),
                                    data={"ref": "{action}", "title": "No project chosen", "version": "1"}),
-    "structure.move": Route("/admin/structure/actions/{action}/move", POST=admin_only(REDIRECT), data={"direction": "down"}),
+    "structure.move": Route("/admin/structure/actions/{action}/move", POST=admin_only(REDIRECT),
+                            data={"direction": "down"}),
     "structure.archive": Route("/admin/structure/actions/{other_action}/archive", POST=admin_only(REDIRECT)),
     "structure.delete": Route("/admin/structure/actions/{other_action}/delete", POST=admin_only(REDIRECT)),
     # KPIs: everyone signed in reads; values by the KPI's owner (the lead here) and the programme office
@@ -157,7 +161,8 @@ EXPECTED: dict[str, Route] = {
     "kpis.new_value": Route("/kpis/{kpi}/values/new", GET=lead_of_item(200), POST=lead_of_item(REDIRECT),
                             data={"period_end": ["31", "12", "2022"], "period_label": "Q3 2022/23", "value": "66"}),
     "kpis.edit_value": Route("/kpis/{kpi}/values/{kpi_period}/edit", GET=lead_of_item(200), POST=lead_of_item(REDIRECT),
-                             data={"period_end": ["30", "9", "2022"], "period_label": "Q2 2022/23", "value": "64", "version": "1"}),
+                             data={"period_end": ["30", "9", "2022"], "period_label": "Q2 2022/23", "value": "64",
+                                   "version": "1"}),
     "kpis.import_upload": Route("/admin/kpis/import", GET=admin_only(200), POST=admin_only(200), data={"kind": "kpis"}),
 }
 
@@ -247,7 +252,8 @@ CASES = [
 def expected_outcome(endpoint: str, method: str, visitor: str, rule_methods: set[str]):
     route = EXPECTED.get(endpoint)
     if route is None:
-        pytest.fail(f"No expected outcomes declared for route {endpoint!r}: add a row to EXPECTED in tests/test_route_matrix.py")
+        pytest.fail(f"No expected outcomes declared for route {endpoint!r}: "
+                    "add a row to EXPECTED in tests/test_route_matrix.py")
     if method not in rule_methods:
         return route, 405
     expect = getattr(route, method)
@@ -270,7 +276,8 @@ def test_every_route_has_declared_expectations():
 
 @pytest.mark.parametrize("rule_text, endpoint, method, visitor", CASES)
 def test_route_answers_each_visitor_as_declared(app, rule_text, endpoint, method, visitor):
-    rule_methods = next(rule.methods for rule in app.url_map.iter_rules() if rule.rule == rule_text and rule.endpoint == endpoint)
+    rule_methods = next(rule.methods for rule in app.url_map.iter_rules()
+                        if rule.rule == rule_text and rule.endpoint == endpoint)
     route, outcome = expected_outcome(endpoint, method, visitor, rule_methods)
     world = build_world()
     client = app.test_client()
@@ -283,7 +290,8 @@ def test_route_answers_each_visitor_as_declared(app, rule_text, endpoint, method
     response = client.open(url, method=method, data=data if method == "POST" else None)
 
     if outcome == SIGN_IN:
-        assert response.status_code == 302 and response.location.startswith("/sign-in"), (response.status_code, response.location)
+        assert response.status_code == 302 and response.location.startswith("/sign-in"), (
+            response.status_code, response.location)
     elif isinstance(outcome, str) and outcome.startswith("redirect:"):
         assert response.status_code in (302, 303) and response.location == outcome.removeprefix("redirect:"), (
             response.status_code, response.location)

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from tests.factories import make_person
 from tracker.auth.models import Role, User
 from tracker.auth.passwords import verify_password
 from tracker.auth.services import user_by_email
 from tracker.extensions import db
 
-from tests.factories import make_person
+EMAIL_X = ["--email", "x@council.example.gov.uk"]
+PASSPHRASE = "a decent passphrase\n"
 
 
 def test_users_create_reads_the_password_from_stdin(runner):
@@ -25,12 +27,11 @@ def test_users_create_reads_the_password_from_stdin(runner):
 
 def test_users_create_refuses_bad_input_with_clear_errors(runner):
     cases = [
-        (["--email", "x@council.example.gov.uk", "--name", "X", "--role", "admin"], "short\n", "at least 12 characters"),
-        (["--email", "x@council.example.gov.uk", "--name", "X", "--role", "admin"], "password1\n", "commonly used"),
-        (["--email", "not-an-email", "--name", "X", "--role", "admin"], "a decent passphrase\n", "not a valid email address"),
-        (["--email", "x@council.example.gov.uk", "--name", "X", "--role", "boss"], "a decent passphrase\n", "'boss' is not one of"),
-        (["--email", "x@council.example.gov.uk", "--name", "X", "--role", "lead", "--person", "Nobody"], "a decent passphrase\n",
-         "No lead called 'Nobody'"),
+        ([*EMAIL_X, "--name", "X", "--role", "admin"], "short\n", "at least 12 characters"),
+        ([*EMAIL_X, "--name", "X", "--role", "admin"], "password1\n", "commonly used"),
+        (["--email", "not-an-email", "--name", "X", "--role", "admin"], PASSPHRASE, "not a valid email address"),
+        ([*EMAIL_X, "--name", "X", "--role", "boss"], PASSPHRASE, "'boss' is not one of"),
+        ([*EMAIL_X, "--name", "X", "--role", "lead", "--person", "Nobody"], PASSPHRASE, "No lead called 'Nobody'"),
     ]
     for args, stdin, message in cases:
         result = runner.invoke(args=["users", "create", *args], input=stdin)
@@ -41,7 +42,7 @@ def test_users_create_refuses_bad_input_with_clear_errors(runner):
 def test_duplicate_email_is_refused(runner):
     args = ["users", "create", "--email", "x@council.example.gov.uk", "--name", "X", "--role", "viewer"]
     assert runner.invoke(args=args, input="a decent passphrase\n").exit_code == 0
-    result = runner.invoke(args=[*args[:2], "--email", "X@council.example.gov.uk", *args[4:]], input="a decent passphrase\n")
+    result = runner.invoke(args=[*args[:2], "--email", "X@council.example.gov.uk", *args[4:]], input=PASSPHRASE)
     assert result.exit_code == 1 and "There is already an account for x@council.example.gov.uk" in result.output
 
 
@@ -62,7 +63,8 @@ def test_set_role_and_deactivate(runner):
 def test_demo_load_creates_one_account_per_role_and_prints_them(runner, app):
     first = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output
-    assert "director@demo.example.gov.uk" in first.output and "password: demo-only director lantern orchard" in first.output
+    assert "director@demo.example.gov.uk" in first.output
+    assert "password: demo-only director lantern orchard" in first.output
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0 and "(already existed)" in second.output
     db.session.expire_all()

@@ -6,11 +6,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tracker.auth.models import User
-from tracker.extensions import db
-
 from tests.conftest import make_test_config
 from tests.factories import DEFAULT_TEST_PASSWORD, make_programme, make_user
+from tracker.auth.models import User
+from tracker.extensions import db
 
 
 @pytest.fixture
@@ -32,7 +31,8 @@ def csrf_token_from(page: str) -> str:
 def signed_in(client, user) -> str:
     token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
     db.session.commit()
-    response = client.post("/sign-in", data={"email": user.email, "password": DEFAULT_TEST_PASSWORD, "csrf_token": token})
+    data = {"email": user.email, "password": DEFAULT_TEST_PASSWORD, "csrf_token": token}
+    response = client.post("/sign-in", data=data)
     assert response.status_code == 302
     return csrf_token_from(client.get("/account/password").get_data(as_text=True))
 

@@ -20,11 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from tracker import create_app
-from tracker.extensions import db
-
 from tests.conftest import make_test_config
 from tests.factories import DEFAULT_TEST_PASSWORD, make_programme, make_user
+from tracker import create_app
+from tracker.extensions import db
 
 pytestmark = pytest.mark.slow
 

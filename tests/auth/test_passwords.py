@@ -68,7 +68,8 @@ def test_production_cost_sign_in_check_takes_under_a_second():
 
 
 def test_pasting_is_not_blocked_on_any_password_field(client, app, viewer_client):
-    pages = [client.get("/sign-in").get_data(as_text=True), viewer_client.get("/account/password").get_data(as_text=True)]
+    pages = [client.get("/sign-in").get_data(as_text=True),
+             viewer_client.get("/account/password").get_data(as_text=True)]
     for page in pages:
         assert "onpaste" not in page and "autocomplete=\"off\"" not in page
         assert "maxlength" not in page.lower() or 'maxlength="256"' in page

@@ -6,11 +6,10 @@ import time
 
 import pytest
 
-from tracker.auth.sessions import LAST_SEEN_AT, SIGNED_IN_AT
-from tracker.extensions import db
-
 from tests.conftest import sign_in
 from tests.factories import DEFAULT_TEST_PASSWORD, make_programme
+from tracker.auth.sessions import LAST_SEEN_AT, SIGNED_IN_AT
+from tracker.extensions import db
 
 NEW_PASSWORD = "a brand new passphrase for testing"
 
@@ -69,14 +68,13 @@ def test_changing_password_ends_other_sessions_but_keeps_this_one(signed_in_clie
 
 
 def test_change_password_checks_the_current_password_and_the_policy(viewer_client, viewer_user):
-    page = viewer_client.post("/account/password", data={
-        "current_password": "not my password", "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}).get_data(as_text=True)
-    assert "Your current password is incorrect" in page
-    page = viewer_client.post("/account/password", data={
-        "current_password": DEFAULT_TEST_PASSWORD, "new_password": "password1", "confirm_password": "password1"}).get_data(as_text=True)
-    assert "commonly used password" in page
-    page = viewer_client.post("/account/password", data={
-        "current_password": DEFAULT_TEST_PASSWORD, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD + "x"}).get_data(as_text=True)
+    def change(current: str, new: str, again: str) -> str:
+        data = {"current_password": current, "new_password": new, "confirm_password": again}
+        return viewer_client.post("/account/password", data=data).get_data(as_text=True)
+
+    assert "Your current password is incorrect" in change("not my password", NEW_PASSWORD, NEW_PASSWORD)
+    assert "commonly used password" in change(DEFAULT_TEST_PASSWORD, "password1", "password1")
+    page = change(DEFAULT_TEST_PASSWORD, NEW_PASSWORD, NEW_PASSWORD + "x")
     assert "The passwords do not match" in page
     assert 'autocomplete="new-password"' in page and 'autocomplete="current-password"' in page
     assert viewer_client.get("/").status_code == 200  # failed attempts changed nothing

@@ -4,11 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tracker.audit.models import AuditEvent
-from tracker.extensions import db
-
 from tests.conftest import sign_in
 from tests.factories import DEFAULT_TEST_PASSWORD, make_programme, make_user
+from tracker.audit.models import AuditEvent
+from tracker.extensions import db
 
 INCORRECT = b"Email or password is incorrect"
 
@@ -42,7 +41,8 @@ def test_right_password_signs_in_and_shows_who_is_signed_in(client, programme, a
 
 def test_email_is_matched_whatever_its_case(client, programme, admin_user):
     db.session.commit()
-    response = client.post("/sign-in", data={"email": "  Director@Council.Example.GOV.uk ", "password": DEFAULT_TEST_PASSWORD})
+    data = {"email": "  Director@Council.Example.GOV.uk ", "password": DEFAULT_TEST_PASSWORD}
+    response = client.post("/sign-in", data=data)
     assert response.status_code == 302
 
 
@@ -52,7 +52,8 @@ def test_email_is_matched_whatever_its_case(client, programme, admin_user):
     ("nobody@council.example.gov.uk", "wrong password entirely"),
     ("director@council.example.gov.uk", "x" * 5000),
 ])
-def test_wrong_email_or_password_gives_one_message_that_does_not_say_which(client, programme, admin_user, email, password):
+def test_wrong_email_or_password_gives_one_message_that_does_not_say_which(client, programme, admin_user, email,
+                                                                           password):
     db.session.commit()
     response = client.post("/sign-in", data={"email": email, "password": password})
     assert response.status_code == 200

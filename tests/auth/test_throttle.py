@@ -6,12 +6,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from tests.factories import DEFAULT_TEST_PASSWORD, make_programme
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import LoginAttempt
 from tracker.auth.throttle import record_attempt, utcnow
 from tracker.extensions import db
-
-from tests.factories import DEFAULT_TEST_PASSWORD, make_programme
 
 LOCKED = "Too many failed attempts. Try again in 5 minutes."
 

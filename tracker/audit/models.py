@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
-from tracker.extensions import db
 from tracker.core.clock import utcnow
+from tracker.extensions import db
 
 
 class AuditLogIsAppendOnly(RuntimeError):
@@ -16,6 +17,8 @@ class AuditLogIsAppendOnly(RuntimeError):
 
 
 class AuditEvent(db.Model):
+    """One thing someone did (or tried): sign-ins, account and settings changes, imports, structure."""
+
     __tablename__ = "audit_event"
     affects_progress_pages = False
 
@@ -30,11 +33,16 @@ class AuditEvent(db.Model):
     user: Mapped[User | None] = relationship()
 
 
-@event.listens_for(AuditEvent, "before_update")
-def _refuse_update(_mapper, _connection, target: AuditEvent) -> None:
-    raise AuditLogIsAppendOnly(f"Audit event {target.id} cannot be changed")
+def refuse_rewrites(model: type, refusal: type[Exception], noun: str) -> None:
+    """Make the ORM refuse to update or delete rows of model: they are a record, only ever added to."""
+
+    @event.listens_for(model, "before_update")
+    def _refuse_update(_mapper: object, _connection: object, target: Any) -> None:
+        raise refusal(f"{noun} {target.id} cannot be changed.")
+
+    @event.listens_for(model, "before_delete")
+    def _refuse_delete(_mapper: object, _connection: object, target: Any) -> None:
+        raise refusal(f"{noun} {target.id} cannot be deleted.")
 
 
-@event.listens_for(AuditEvent, "before_delete")
-def _refuse_delete(_mapper, _connection, target: AuditEvent) -> None:
-    raise AuditLogIsAppendOnly(f"Audit event {target.id} cannot be deleted")
+refuse_rewrites(AuditEvent, AuditLogIsAppendOnly, "Audit event")

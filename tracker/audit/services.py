@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
+from tracker.auth.permissions import is_signed_in
 from tracker.core.registry import registry_of
 from tracker.extensions import db
 
@@ -14,7 +15,7 @@ MAX_DETAIL_LENGTH = 2000
 
 def record_audit_event(event: str, detail: str = "", user: User | None = None) -> AuditEvent:
     """Add an audit event to the session: who (default: the signed-in user), what, from where."""
-    if user is None and has_request_context() and getattr(current_user, "is_authenticated", False):
+    if user is None and has_request_context() and is_signed_in(current_user):
         user = current_user._get_current_object()  # noqa: SLF001 - the real User, not the proxy
     ip = (request.remote_addr or "")[:45] if has_request_context() else ""
     audit_event = AuditEvent(event=event[:50], detail=detail[:MAX_DETAIL_LENGTH], ip=ip, user=user)

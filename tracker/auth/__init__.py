@@ -18,14 +18,14 @@ AUDIT_LABELS = {
     "password_reset_link": "Password reset link created",
     "password_reset": "Password set from link",
     "password_changed": "Password changed",
-    "settings_changed": "Settings changed",
 }
 
 
 def init_app(app: Flask) -> None:
+    """Add sign-in, sessions, the people pages, the `users` commands and their menu entries."""
     from tracker.auth import access, cli, sessions
     from tracker.auth.admin_views import bp as people_bp
-    from tracker.auth.permissions import is_admin
+    from tracker.auth.permissions import is_admin, is_signed_in
     from tracker.auth.views import bp as auth_bp
     from tracker.core.registry import registry_of
 
@@ -34,9 +34,9 @@ def init_app(app: Flask) -> None:
     access.register(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(people_bp)
-    app.cli.add_command(cli.users_cli)
+    cli.register(app)
+    app.jinja_env.globals["is_signed_in"] = is_signed_in
     registry = registry_of(app)
     registry.allow_anonymous("auth.sign_in", "auth.reset_password")
     registry.add_nav_item("people.user_list", "People", 80, is_admin)
-    registry.add_nav_item("people.settings", "Settings", 95, is_admin)
     registry.add_audit_labels(AUDIT_LABELS)

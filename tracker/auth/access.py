@@ -1,17 +1,22 @@
-"""Who may open which page: the sign-in guard run before every request, and admin_required.
+"""Who may open which page: the sign-in guard run before every request, and the admins-only guard.
 
 Every endpoint needs a signed-in user except those a domain opens in its init_app, through
 the registry: ``allow_anonymous`` (always open) or ``allow_public`` (open while a setting says so).
 """
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, redirect, request, url_for
+from flask import Flask, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
+from tracker.auth.permissions import is_admin, is_signed_in
+from tracker.core.errors import NotAllowed
 from tracker.core.registry import registry_of
+
+ADMINS_ONLY = "Only the programme office can open this page."
+
 
 def safe_next_path(target: str | None) -> str | None:
     """Return target if it is a path on this site, else None (no open redirects)."""
@@ -35,27 +40,22 @@ def sign_in_url_for_current_request() -> str:
     return url_for("auth.sign_in")
 
 
-def require_sign_in():
+def require_sign_in() -> Response | None:
     """Send anonymous visitors of protected pages to sign in."""
     endpoint = request.endpoint
     if endpoint is None:
         return None  # no such page or method: let routing answer 404 / 405
-    if current_user.is_authenticated or registry_of().is_open_to_anyone(endpoint, request.method):
+    if is_signed_in(current_user) or registry_of().is_open_to_anyone(endpoint, request.method):
         return None
     return redirect(sign_in_url_for_current_request())
 
 
-def admin_required(view):
-    """Let only signed-in admins through; everyone else signed in gets 403."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not (current_user.is_authenticated and current_user.is_admin):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
+def admins_only() -> None:
+    """Refuse everyone but signed-in admins (a blueprint's before_request hook); others get 403."""
+    if not is_admin(current_user):
+        raise NotAllowed(ADMINS_ONLY)
 
 
 def register(app: Flask) -> None:
+    """Run the sign-in guard before every request."""
     app.before_request(require_sign_in)

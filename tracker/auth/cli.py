@@ -4,16 +4,16 @@ from __future__ import annotations
 import sys
 
 import click
-from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import select
+from flask import Flask
+from flask.cli import with_appcontext
 
 from tracker.auth import services
-from tracker.auth.models import Role
+from tracker.auth.models import Role, User
 from tracker.auth.passwords import password_problem
+from tracker.core.registry import cli_group
 from tracker.extensions import db
 from tracker.people.models import Person
-
-users_cli = AppGroup("users", help="Manage the accounts that can sign in.")
+from tracker.people.queries import person_named
 
 ROLE_CHOICE = click.Choice([role.value for role in Role], case_sensitive=False)
 
@@ -35,14 +35,14 @@ def _read_password() -> str:
     return click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password")
 
 
-def _user_or_fail(email: str):
+def _user_or_fail(email: str) -> User:
     user = services.user_by_email(email)
     if user is None:
         raise click.ClickException(f"No account has the email address {email}.")
     return user
 
 
-@users_cli.command("create")
+@click.command("create")
 @click.option("--email", required=True, help="Email address the person signs in with.")
 @click.option("--name", required=True, help="Full name.")
 @click.option("--role", required=True, type=ROLE_CHOICE, help="admin, lead or viewer.")
@@ -50,33 +50,40 @@ def _user_or_fail(email: str):
 @with_appcontext
 def create_user_command(email: str, name: str, role: str, person_name: str | None) -> None:
     """Create an account; the password is asked for (or read from standard input)."""
-    from email_validator import EmailNotValidError, validate_email
-
     email = email.strip().lower()
     if len(email) > 254 or not name.strip() or len(name) > 200:
         raise click.ClickException("Give an email address of up to 254 characters and a name of up to 200.")
-    try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError:
-        raise click.ClickException(f"{email} is not a valid email address.") from None
-    person = None
-    if person_name:
-        person = db.session.scalar(select(Person).where(Person.name == person_name))
-        if person is None:
-            raise click.ClickException(f"No lead called '{person_name}' is in the plan.")
+    _check_email(email)
+    person = _person_or_fail(person_name) if person_name else None
     password = _read_password()
     problem = password_problem(password)
     if problem:
         raise click.ClickException(problem + ".")
     try:
-        user = services.create_user(email, name, Role(role.lower()), person=person, password=password)
+        user = services.create_user(email, services.AccountDetails(name, Role(role.lower()), person=person), password)
     except services.AccountError as error:
         raise click.ClickException(str(error) + ".") from None
     db.session.commit()
     click.echo(f"Created {user.role.label} account for {user.name} <{user.email}>.")
 
 
-@users_cli.command("set-role")
+def _check_email(email: str) -> None:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        raise click.ClickException(f"{email} is not a valid email address.") from None
+
+
+def _person_or_fail(name: str) -> Person:
+    person = person_named(name)
+    if person is None:
+        raise click.ClickException(f"No lead called '{name}' is in the plan.")
+    return person
+
+
+@click.command("set-role")
 @click.option("--email", required=True)
 @click.option("--role", required=True, type=ROLE_CHOICE)
 @with_appcontext
@@ -88,7 +95,7 @@ def set_role_command(email: str, role: str) -> None:
     click.echo(f"{user.name} <{user.email}> is now {user.role.label}.")
 
 
-@users_cli.command("deactivate")
+@click.command("deactivate")
 @click.option("--email", required=True)
 @with_appcontext
 def deactivate_command(email: str) -> None:
@@ -100,10 +107,17 @@ def deactivate_command(email: str) -> None:
 
 
 def create_demo_accounts() -> None:
-    """One account per role, with demo-only passwords printed for whoever runs the demo."""
+    """Create one account per role, printing the demo-only passwords for whoever runs the demo."""
     click.echo("Demo accounts (demo only: never use these passwords on a real installation):")
     for account in DEMO_ACCOUNTS:
-        user, created = services.ensure_account(account)
+        _user, created = services.ensure_account(account)
         click.echo(f"  {account.role.value:<7} {account.email:<42} password: {account.password}"
                    + ("" if created else "  (already existed)"))
     db.session.commit()
+
+
+def register(app: Flask) -> None:
+    """Add `flask users create|set-role|deactivate`."""
+    group = cli_group(app, "users", "Manage the accounts that can sign in.")
+    for command in (create_user_command, set_role_command, deactivate_command):
+        group.add_command(command)

@@ -1,28 +1,32 @@
-"""Forms for signing in, passwords, people and settings. Every field says what went wrong."""
+"""Forms for signing in, passwords and people. Every field says what went wrong."""
 from __future__ import annotations
 
+from flask import flash
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovCheckboxInput,
     GovPasswordInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, PasswordField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import PasswordField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
-from tracker.auth.models import Role
+from tracker.auth.models import Role, User
 from tracker.auth.passwords import MAX_LENGTH, password_problem
+from tracker.auth.queries import UserFormOptions
+from tracker.auth.services import AccountDetails
+from tracker.people.models import Person
 
 EMAIL_MAX = 254
 NAME_MAX = 200
 
 
 def normalise_email(value: str | None) -> str:
+    """Return an email address as accounts store it: trimmed, lower case."""
     return (value or "").strip().lower()
 
 
@@ -36,6 +40,8 @@ class NewPassword:
 
 
 class MatchesField:
+    """Require a field to repeat another one exactly."""
+
     def __init__(self, other: str, message: str) -> None:
         self.other, self.message = other, message
 
@@ -45,6 +51,7 @@ class MatchesField:
 
 
 class SignInForm(FlaskForm):
+    """Email address and password."""
     email = StringField(
         "Email address",
         validators=[DataRequired("Enter your email address")],
@@ -56,46 +63,74 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class ChangePasswordForm(FlaskForm):
+class AccountForm(FlaskForm):
+    """A form whose service refusals (AccountError) are shown by the field they name."""
+
+    def add_errors(self, errors: dict[str, str]) -> None:
+        """Show each message by the field it names; one that names no field of this form is flashed."""
+        for name, message in errors.items():
+            if name in self:
+                self[name].errors = [*self[name].errors, message]
+            else:
+                flash(message, "error")
+
+
+def new_password_fields() -> tuple[PasswordField, PasswordField]:
+    """Return a new-password field under the policy and its repeat, which must match it."""
+    repeat = [
+        InputRequired("Enter your new password again"),
+        MatchesField("new_password", "The passwords do not match"),
+    ]
+    return (
+        PasswordField("New password", validators=[NewPassword()], widget=GovPasswordInput()),
+        PasswordField("Confirm new password", validators=repeat, widget=GovPasswordInput()),
+    )
+
+
+class ChangePasswordForm(AccountForm):
+    """The current password, and a new one twice."""
     current_password = PasswordField(
         "Current password", validators=[InputRequired("Enter your current password")], widget=GovPasswordInput()
     )
-    new_password = PasswordField("New password", validators=[NewPassword()], widget=GovPasswordInput())
-    confirm_password = PasswordField(
-        "Confirm new password",
-        validators=[InputRequired("Enter your new password again"), MatchesField("new_password", "The passwords do not match")],
-        widget=GovPasswordInput(),
-    )
+    new_password, confirm_password = new_password_fields()
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
-class SetPasswordForm(FlaskForm):
-    new_password = PasswordField("New password", validators=[NewPassword()], widget=GovPasswordInput())
-    confirm_password = PasswordField(
-        "Confirm new password",
-        validators=[InputRequired("Enter your new password again"), MatchesField("new_password", "The passwords do not match")],
-        widget=GovPasswordInput(),
-    )
+class SetPasswordForm(AccountForm):
+    """A new password twice, for a one-time link."""
+    new_password, confirm_password = new_password_fields()
     submit = SubmitField("Set password", widget=GovSubmitInput())
 
 
+def person_label(person: Person) -> str:
+    """Return how the user form lists a person: their name, and their job title when it differs."""
+    if person.job_title and person.job_title != person.name:
+        return f"{person.name} ({person.job_title})"
+    return person.name
+
+
 class MultiCheckboxField(SelectMultipleField):
+    """Several choices as GOV.UK checkboxes."""
+
     widget = GovCheckboxesInput()
 
 
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
 
-class UserDetailsForm(FlaskForm):
+class UserDetailsForm(AccountForm):
     """Name, role, the Person the user is in the plan, and workstream editor rights.
 
-    Choices for person and workstreams are filled in by the view from the database; anything
+    Whoever builds the form hands it the people and workstreams to offer (``offer``); anything
     posted that is not one of them is refused by WTForms' choice validation.
     """
 
     name = StringField(
         "Full name",
-        validators=[DataRequired("Enter the person's full name"), Length(max=NAME_MAX, message=f"Name must be {NAME_MAX} characters or fewer")],
+        validators=[
+            DataRequired("Enter the person's full name"),
+            Length(max=NAME_MAX, message=f"Name must be {NAME_MAX} characters or fewer"),
+        ],
         widget=GovTextInput(),
     )
     role = RadioField(
@@ -121,8 +156,33 @@ class UserDetailsForm(FlaskForm):
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
 
+    def offer(self, options: UserFormOptions) -> None:
+        """Offer these people and workstreams as the choices for the plan link and editor rights."""
+        self.person_id.choices = [SelectChoice("", "Not linked to a lead in the plan")] + [
+            SelectChoice(key, person_label(person)) for key, person in options.people.items()
+        ]
+        self.workstream_ids.choices = [
+            SelectChoice(key, f"{ws.ref}: {ws.title}") for key, ws in options.workstreams.items()
+        ]
+
+    def details(self, options: UserFormOptions) -> AccountDetails:
+        """Return what the form asks the account to be, with the chosen person and workstreams."""
+        return AccountDetails(
+            name=self.name.data or "",
+            role=Role(self.role.data),
+            person=options.person(self.person_id.data),
+            workstreams=options.chosen_workstreams(self.workstream_ids.data),
+        )
+
+    def show_account(self, user: User) -> None:
+        """Show the account's role, plan link and editor rights as they are now."""
+        self.role.data = user.role.value
+        self.person_id.data = str(user.person_id) if user.person_id else ""
+        self.workstream_ids.data = [str(ws.id) for ws in user.editable_workstreams]
+
 
 class NewUserForm(UserDetailsForm):
+    """The user details form with the email address a new account signs in with."""
     email = StringField(
         "Email address",
         validators=[
@@ -136,15 +196,6 @@ class NewUserForm(UserDetailsForm):
     submit = SubmitField("Create account", widget=GovSubmitInput())
 
 
-class SettingsForm(FlaskForm):
-    public_progress_pages = BooleanField(
-        "Anyone with the link can read the progress pages without signing in",
-        description="The overview, workstream, project and action pages and the list of actions. Nothing can be changed without signing in.",
-        widget=GovCheckboxInput(),
-    )
-    submit = SubmitField("Save settings", widget=GovSubmitInput())
-
-
 class ConfirmForm(FlaskForm):
     """A button-only form for POST actions (deactivate, reactivate, reset link, sign out)."""
 
@@ -152,12 +203,11 @@ class ConfirmForm(FlaskForm):
 
 
 __all__ = [
+    "MAX_LENGTH",
     "ChangePasswordForm",
     "ConfirmForm",
-    "MAX_LENGTH",
     "NewUserForm",
     "SetPasswordForm",
-    "SettingsForm",
     "SignInForm",
     "UserDetailsForm",
     "normalise_email",

@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import DateTime, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.extensions import db
 from tracker.core.clock import utcnow
+from tracker.extensions import db
 from tracker.people.models import Person
-from tracker.programme.models import Workstream
+
+if TYPE_CHECKING:  # for the type checker only: the relationship below names Workstream as a string
+    from tracker.programme.models import Workstream
 
 
 class Role(enum.Enum):
@@ -23,10 +26,12 @@ class Role(enum.Enum):
 
     @property
     def label(self) -> str:
+        """Return the role's name as the people pages and the audit log show it."""
         return {"admin": "Programme office (admin)", "lead": "Project lead", "viewer": "Viewer"}[self.value]
 
 
 class User(UserMixin, db.Model):
+    """An account that signs in; linked to the Person it is in the plan, if any."""
     __tablename__ = "user_account"
     affects_progress_pages = False
 
@@ -50,18 +55,17 @@ class User(UserMixin, db.Model):
     deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     person: Mapped[Person | None] = relationship()
-    editable_workstreams: Mapped[list[Workstream]] = relationship(secondary="workstream_editor")
+    # Workstreams a lead may edit whole. Named, not imported: programme sits above auth.
+    editable_workstreams: Mapped[list[Workstream]] = relationship("Workstream", secondary="workstream_editor")
 
     @property
-    def is_active(self) -> bool:  # Flask-Login asks this
+    def is_active(self) -> bool:
+        """Flask-Login's question; permission checks ask tracker.auth.permissions.role_of instead."""
         return self.active
 
     @property
-    def is_admin(self) -> bool:
-        return self.role is Role.ADMIN
-
-    @property
     def has_password(self) -> bool:
+        """Say whether the owner has set a password (an invitation may be unused)."""
         return bool(self.password_hash)
 
     def get_id(self) -> str:

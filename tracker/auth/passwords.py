@@ -21,6 +21,7 @@ def common_passwords() -> frozenset[str]:
 
 
 def is_common_password(password: str) -> bool:
+    """Return True if the password is on the deny-list (case ignored)."""
     return password.lower() in common_passwords()
 
 
@@ -31,9 +32,11 @@ def password_problem(password: str) -> str | None:
     if len(password) > MAX_LENGTH:
         return f"Password must be {MAX_LENGTH} characters or fewer"
     if len(password) < MIN_LENGTH_IF_UNCOMMON:
-        return f"Password must be at least {MIN_LENGTH} characters, or at least {MIN_LENGTH_IF_UNCOMMON} if it is not a commonly used password"
+        return (f"Password must be at least {MIN_LENGTH} characters, or at least {MIN_LENGTH_IF_UNCOMMON} "
+                "if it is not a commonly used password")
     if is_common_password(password):
-        return "This is a commonly used password that is easy to guess. Choose a different password, such as 3 random words"
+        return ("This is a commonly used password that is easy to guess. "
+                "Choose a different password, such as 3 random words")
     if len(password) < MIN_LENGTH:
         # 8 to 11 characters and not on the deny-list: accepted, as the NCSC guidance allows.
         return None
@@ -41,7 +44,13 @@ def password_problem(password: str) -> str | None:
 
 
 def hash_password(password: str) -> str:
+    """Return the hash to store, at today's configured cost."""
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """Return True if a stored hash was made with another method or cost than today's."""
+    return not password_hash.startswith(current_app.config["PASSWORD_HASH_METHOD"] + "$")
 
 
 def verify_password(password_hash: str, password: str) -> bool:

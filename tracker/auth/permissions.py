@@ -16,16 +16,17 @@ def role_of(user: object) -> Role | None:
 
 
 def is_signed_in(user: object) -> bool:
-    """A signed-in, active user of any role."""
+    """Return True for a signed-in, active user of any role."""
     return role_of(user) is not None
 
 
 def is_admin(user: object) -> bool:
-    """The programme office: people, roles, structure and imports are theirs."""
+    """Return True for the programme office: people, roles, structure and imports are theirs."""
     return role_of(user) is Role.ADMIN
 
 
 def is_lead_or_admin(user: object) -> bool:
+    """Return True for signed-in, active leads and admins."""
     return role_of(user) in (Role.LEAD, Role.ADMIN)
 
 

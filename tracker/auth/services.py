@@ -3,33 +3,56 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 
-from tracker.audit.services import record_audit_event
+from tracker.auth import throttle
+from tracker.auth.events import record_event
 from tracker.auth.models import PasswordResetToken, Role, User
-from tracker.auth.passwords import burn_equal_time, hash_password, password_problem, verify_password
+from tracker.auth.passwords import burn_equal_time, hash_password, needs_rehash, password_problem, verify_password
+from tracker.auth.permissions import role_of
 from tracker.core.clock import as_utc, utcnow
+from tracker.core.errors import InvalidChange
 from tracker.extensions import db
 from tracker.people.models import Person
-from tracker.programme.models import Programme, Workstream
+from tracker.people.queries import person_named
+
+if TYPE_CHECKING:  # for the type checker only: the workstreams are handed in by the people pages
+    from tracker.programme.models import Workstream
 
 RESET_LINK_LIFETIME = timedelta(hours=24)
+INCORRECT = "Email or password is incorrect"
 
 
-class AccountError(ValueError):
-    """A request that breaks an account rule; the message is fit to show to the user."""
+class AccountError(InvalidChange):
+    """A request that breaks an account rule; the message is fit to show to the user as it is."""
 
     def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
+        # A message tied to no field is keyed "": forms flash it, the command line prints it.
+        super().__init__({field or "": message})
+        self.message = message
         self.field = field
 
+    def __str__(self) -> str:
+        return self.message
 
+
+@dataclass(frozen=True)
+class AccountDetails:
+    """What the people pages set on an account: name, role, plan link and workstream rights."""
+
+    name: str
+    role: Role
+    person: Person | None = None
+    workstreams: Sequence[Workstream] = ()
 
 
 def user_by_email(email: str) -> User | None:
+    """Return the account with this email address (case ignored), or None."""
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
@@ -42,9 +65,48 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         burn_equal_time(password)
         return None
-    if not verify_password(user.password_hash, password) or not user.active:
+    if not verify_password(user.password_hash, password) or role_of(user) is None:
         return None
     return user
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The answer to a sign-in attempt: the user, or the message and status code to show."""
+
+    user: User | None
+    error: str = ""
+    status: int = 200
+
+
+def sign_in(email: str, password: str, ip: str) -> SignIn:
+    """Check the throttle and the password, recording the attempt and its audit events."""
+    lockout = throttle.current_lockout(email, ip)
+    if lockout is not None:
+        # Refused without looking at the password: a right one during a lockout is refused too.
+        throttle.record_attempt(email, ip, succeeded=False, refused=True)
+        record_event("sign_in_refused", f"{email} (locked out)", user=user_by_email(email))
+        return SignIn(None, lockout.message, 429)
+    user = authenticate(email, password)
+    if user is None:
+        throttle.record_attempt(email, ip, succeeded=False)
+        record_event("sign_in_failed", email, user=user_by_email(email))
+        db.session.flush()
+        if throttle.current_lockout(email, ip) is not None:
+            record_event("lockout", f"{email} from {ip}: {throttle.MAX_FAILURES} failed attempts within 5 minutes")
+        return SignIn(None, INCORRECT)
+    throttle.record_attempt(email, ip, succeeded=True)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)  # bring old hashes up to today's cost
+    user.last_signed_in_at = utcnow()
+    record_event("sign_in", user.email, user=user)
+    return SignIn(user)
+
+
+def sign_out(user: User) -> None:
+    """End every session of the user, in every browser."""
+    user.end_all_sessions()
+    record_event("sign_out", user.email, user=user)
 
 
 def set_password(user: User, password: str) -> None:
@@ -65,55 +127,64 @@ def _check_person_free(person: Person | None, user: User | None) -> None:
         raise AccountError(f"{person.name} is already linked to {holder.name}'s account", field="person_id")
 
 
-def create_user(email: str, name: str, role: Role, person: Person | None = None, password: str | None = None,
-                workstreams: list[Workstream] | None = None) -> User:
+def create_user(email: str, details: AccountDetails, password: str | None = None) -> User:
     """Create an account. Without a password, the user sets one through a reset link."""
     email = email.strip().lower()
     if user_by_email(email) is not None:
         raise AccountError(f"There is already an account for {email}", field="email")
-    _check_person_free(person, None)
-    user = User(email=email, name=name.strip(), role=role, person=person, active=True, session_generation=1)
-    user.editable_workstreams = list(workstreams or []) if role is Role.LEAD else []
+    _check_person_free(details.person, None)
+    user = User(email=email, name=details.name.strip(), role=details.role, person=details.person, active=True,
+                session_generation=1)
+    user.editable_workstreams = list(details.workstreams) if details.role is Role.LEAD else []
     if password is not None:
         set_password(user, password)
     db.session.add(user)
     db.session.flush()
-    record_audit_event("user_created", f"{user.name} <{user.email}> as {role.label}")
+    record_event("user_created", f"{user.name} <{user.email}> as {details.role.label}")
     return user
 
 
-def update_user(user: User, *, acting_user: User | None, name: str, role: Role, person: Person | None,
-                workstreams: list[Workstream]) -> None:
+def invite_user(email: str, details: AccountDetails, acting_user: User | None) -> tuple[User, str]:
+    """Create an account without a password; return it with the token of its first-password link."""
+    user = create_user(email, details)
+    return user, create_reset_link_token(user, acting_user, purpose="invitation")
+
+
+def update_user(user: User, details: AccountDetails, acting_user: User | None) -> None:
     """Change an account's name, role, plan link and workstream rights."""
+    name, role, person = details.name.strip(), details.role, details.person
     if acting_user is not None and acting_user.id == user.id and role is not user.role:
         raise AccountError("You cannot change your own role. Ask another admin to do it", field="role")
     _check_person_free(person, user)
     changes = []
-    if name.strip() != user.name:
-        changes.append(f"name '{user.name}' → '{name.strip()}'")
-        user.name = name.strip()
+    if name != user.name:
+        changes.append(f"name '{user.name}' → '{name}'")
+        user.name = name
     if person is not user.person:
         changes.append(f"plan link {user.person.name if user.person else 'none'} → {person.name if person else 'none'}")
         user.person = person
-    new_workstreams = sorted(workstreams, key=lambda ws: ws.id) if role is Role.LEAD else []
+    new_workstreams = sorted(details.workstreams, key=lambda ws: ws.id) if role is Role.LEAD else []
     if {ws.id for ws in new_workstreams} != {ws.id for ws in user.editable_workstreams}:
         changes.append("workstream rights " + (", ".join(ws.ref for ws in new_workstreams) or "none"))
         user.editable_workstreams = new_workstreams
     if role is not user.role:
-        record_audit_event("role_changed", f"{user.name} <{user.email}>: {user.role.label} → {role.label}")
-        user.role = role
-        user.end_all_sessions()  # a changed role applies from the next sign-in everywhere
+        _change_role(user, role)
     if changes:
-        record_audit_event("user_changed", f"{user.name} <{user.email}>: " + "; ".join(changes))
+        record_event("user_changed", f"{user.name} <{user.email}>: " + "; ".join(changes))
+
+
+def _change_role(user: User, role: Role) -> None:
+    record_event("role_changed", f"{user.name} <{user.email}>: {user.role.label} → {role.label}")
+    user.role = role
+    user.end_all_sessions()  # a changed role applies from the next sign-in everywhere
 
 
 def set_role(user: User, role: Role) -> None:
+    """Change someone's role; only a lead keeps workstream rights."""
     if role is not user.role:
-        record_audit_event("role_changed", f"{user.name} <{user.email}>: {user.role.label} → {role.label}")
-        user.role = role
+        _change_role(user, role)
         if role is not Role.LEAD:
             user.editable_workstreams = []
-        user.end_all_sessions()
 
 
 def deactivate_user(user: User, acting_user: User | None) -> None:
@@ -125,21 +196,26 @@ def deactivate_user(user: User, acting_user: User | None) -> None:
     user.active = False
     user.deactivated_at = utcnow()
     user.end_all_sessions()
-    db.session.execute(update(PasswordResetToken).where(PasswordResetToken.user_id == user.id,
-                                                        PasswordResetToken.used_at.is_(None)).values(used_at=utcnow()))
-    record_audit_event("user_deactivated", f"{user.name} <{user.email}>")
+    _use_up_reset_links(user)
+    record_event("user_deactivated", f"{user.name} <{user.email}>")
 
 
 def reactivate_user(user: User) -> None:
+    """Let a deactivated user sign in again."""
     if user.active:
         return
     user.active = True
     user.deactivated_at = None
-    record_audit_event("user_reactivated", f"{user.name} <{user.email}>")
+    record_event("user_reactivated", f"{user.name} <{user.email}>")
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _use_up_reset_links(user: User) -> None:
+    db.session.execute(update(PasswordResetToken).where(PasswordResetToken.user_id == user.id,
+                                                        PasswordResetToken.used_at.is_(None)).values(used_at=utcnow()))
 
 
 def create_reset_link_token(user: User, acting_user: User | None, purpose: str = "reset") -> str:
@@ -149,16 +225,16 @@ def create_reset_link_token(user: User, acting_user: User | None, purpose: str =
     """
     if not user.active:
         raise AccountError("Reactivate the account before resetting its password")
+    _use_up_reset_links(user)
     now = utcnow()
-    db.session.execute(update(PasswordResetToken).where(PasswordResetToken.user_id == user.id,
-                                                        PasswordResetToken.used_at.is_(None)).values(used_at=now))
     token = secrets.token_urlsafe(32)
     db.session.add(PasswordResetToken(user=user, token_hash=_token_hash(token), created_at=now,
                                       expires_at=now + RESET_LINK_LIFETIME,
                                       created_by_id=acting_user.id if acting_user else None))
     if purpose == "reset":
         user.end_all_sessions()
-    record_audit_event("password_reset_link", f"{user.name} <{user.email}> ({'invitation' if purpose != 'reset' else 'reset'}), valid 24 hours")
+    kind = "reset" if purpose == "reset" else "invitation"
+    record_event("password_reset_link", f"{user.name} <{user.email}> ({kind}), valid 24 hours")
     return token
 
 
@@ -167,34 +243,31 @@ def usable_reset_token(token: str) -> PasswordResetToken | None:
     if not token or len(token) > 200:
         return None
     stored = db.session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token)))
-    if stored is None or stored.used_at is not None or as_utc(stored.expires_at) <= utcnow() or not stored.user.active:
+    if stored is None or stored.used_at is not None or as_utc(stored.expires_at) <= utcnow():
         return None
-    return stored
+    return stored if role_of(stored.user) is not None else None
 
 
 def set_password_from_link(stored: PasswordResetToken, password: str) -> User:
     """Use up the link and set the password (which ends every session of the user)."""
     set_password(stored.user, password)
     stored.used_at = utcnow()
-    record_audit_event("password_reset", f"{stored.user.name} <{stored.user.email}>", user=stored.user)
+    record_event("password_reset", f"{stored.user.name} <{stored.user.email}>", user=stored.user)
     return stored.user
 
 
 def change_own_password(user: User, current_password: str, new_password: str) -> None:
+    """Set a new password for a user who knows their current one."""
     if not verify_password(user.password_hash, current_password):
         raise AccountError("Your current password is incorrect", field="current_password")
     set_password(user, new_password)
-    record_audit_event("password_changed", f"{user.name} <{user.email}>", user=user)
-
-
-def set_public_progress_pages(programme: Programme, public: bool) -> None:
-    if programme.public_progress_pages != public:
-        programme.public_progress_pages = public
-        record_audit_event("settings_changed", "Public read-only progress pages " + ("turned on" if public else "turned off"))
+    record_event("password_changed", f"{user.name} <{user.email}>", user=user)
 
 
 @dataclass(frozen=True)
 class DemoAccount:
+    """An account the demo creates, with its demo-only password."""
+
     email: str
     name: str
     role: Role
@@ -204,12 +277,11 @@ class DemoAccount:
 
 def ensure_account(account: DemoAccount) -> tuple[User, bool]:
     """Create the account if missing, or bring it back to the given role, person and password."""
-    person = None
-    if account.person_name:
-        person = db.session.scalar(select(Person).where(Person.name == account.person_name))
+    person = person_named(account.person_name) if account.person_name else None
     user = user_by_email(account.email)
     if user is None:
-        return create_user(account.email, account.name, account.role, person=person, password=account.password), True
+        details = AccountDetails(account.name, account.role, person=person)
+        return create_user(account.email, details, password=account.password), True
     if user.role is not account.role:
         set_role(user, account.role)
     if person is not None and user.person is not person:

@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, redirect, request, session
 from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
 
+from tracker.auth.access import sign_in_url_for_current_request
+from tracker.auth.events import record_event
 from tracker.auth.models import User
+from tracker.auth.permissions import is_signed_in
 from tracker.extensions import db, login_manager
 
 SIGNED_IN_AT = "signed_in_at"
 LAST_SEEN_AT = "last_seen_at"
-EXPIRED_MESSAGE = "You were signed out because you had not used the service for {minutes} minutes. Sign in again to continue."
+EXPIRED_MESSAGE = (
+    "You were signed out because you had not used the service for {minutes} minutes. Sign in again to continue."
+)
 ABSOLUTE_MESSAGE = "You were signed out because you had been signed in for {hours} hours. Sign in again to continue."
 
 
@@ -26,9 +32,10 @@ def load_user(session_user_id: str) -> User | None:
     if not user_id.isdigit() or not generation.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_generation != int(generation):
+    if user is None or user.session_generation != int(generation):
         return None
-    return user
+    # The session stands only while the account counts as signed in and active.
+    return user if is_signed_in(user) else None
 
 
 def start_session(user: User) -> None:
@@ -62,20 +69,17 @@ def _session_expiry_message() -> str | None:
     return None
 
 
-def enforce_session_timeouts():
+def enforce_session_timeouts() -> Response | None:
     """Sign out sessions past the idle or absolute limit; keep the idle clock running otherwise."""
+    # Session mechanics, not permission: is there a session in this browser to time out?
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
     message = _session_expiry_message()
     if message is not None:
-        from tracker.audit.services import record_audit_event
-
-        record_audit_event("session_expired", message, user=current_user._get_current_object())
+        record_event("session_expired", message, user=current_user._get_current_object())  # noqa: SLF001
         db.session.commit()
         end_session()
         flash(message, "info")
-        from tracker.auth.access import sign_in_url_for_current_request
-
         return redirect(sign_in_url_for_current_request())
     session[LAST_SEEN_AT] = int(time.time())
     return None
@@ -88,11 +92,12 @@ def forget_request_user(_error=None) -> None:
     request shares it; without this one client's user would leak into the next request.
     """
     g.pop("_login_user", None)
-    g.pop("public_progress_pages", None)
+    g.pop("public_progress_pages", None)  # cached by tracker.programme.permissions.public_progress_pages_on
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # Flask-WTF's cached token
 
 
 def register(app: Flask) -> None:
+    """Load users from sessions, forget per-request state, and enforce the session timeouts."""
     app.before_request(forget_request_user)
     app.teardown_request(forget_request_user)
     login_manager.user_loader(load_user)

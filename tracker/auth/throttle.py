@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, literal, select
+from sqlalchemy import ColumnElement, delete, func, literal, select
 
 from tracker.auth.models import LoginAttempt
 from tracker.core.clock import as_utc, utcnow
@@ -20,18 +20,20 @@ WINDOW = timedelta(minutes=5)
 KEEP_ATTEMPTS_FOR = timedelta(days=1)
 
 
-
-
 @dataclass(frozen=True)
 class Lockout:
+    """Sign-in is refused until this moment."""
+
     until: datetime
 
     def minutes_left(self, now: datetime | None = None) -> int:
+        """Return the whole minutes (at least 1) until the lock lifts."""
         seconds = (self.until - (now or utcnow())).total_seconds()
         return max(1, math.ceil(seconds / 60))
 
     @property
     def message(self) -> str:
+        """Return what the sign-in page says during the lockout."""
         minutes = self.minutes_left()
         return f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
 
@@ -42,6 +44,11 @@ def _lockout_from(failure_times: list[datetime]) -> Lockout | None:
         return None
     tenth_latest = sorted((as_utc(t) for t in failure_times), reverse=True)[MAX_FAILURES - 1]
     return Lockout(until=tenth_latest + WINDOW)
+
+
+def _latest_failures(*conditions: ColumnElement[bool]) -> list[datetime]:
+    query = select(LoginAttempt.at).where(*conditions).order_by(LoginAttempt.at.desc()).limit(MAX_FAILURES)
+    return list(db.session.scalars(query))
 
 
 def current_lockout(email: str, ip: str, now: datetime | None = None) -> Lockout | None:
@@ -56,16 +63,10 @@ def current_lockout(email: str, ip: str, now: datetime | None = None) -> Lockout
         .where(LoginAttempt.email == email, LoginAttempt.succeeded.is_(True))
         .scalar_subquery()
     )
-    by_account = db.session.scalars(
-        select(LoginAttempt.at)
-        .where(failures, LoginAttempt.email == email, LoginAttempt.at > func.coalesce(last_success, literal(since, LoginAttempt.at.type)))
-        .order_by(LoginAttempt.at.desc())
-        .limit(MAX_FAILURES)
-    ).all()
-    by_ip = db.session.scalars(
-        select(LoginAttempt.at).where(failures, LoginAttempt.ip == ip).order_by(LoginAttempt.at.desc()).limit(MAX_FAILURES)
-    ).all()
-    lockouts = [lock for lock in (_lockout_from(list(by_account)), _lockout_from(list(by_ip))) if lock and lock.until > now]
+    since_success = func.coalesce(last_success, literal(since, LoginAttempt.at.type))
+    by_account = _latest_failures(failures, LoginAttempt.email == email, LoginAttempt.at > since_success)
+    by_ip = _latest_failures(failures, LoginAttempt.ip == ip)
+    lockouts = [lock for lock in (_lockout_from(by_account), _lockout_from(by_ip)) if lock and lock.until > now]
     return max(lockouts, key=lambda lock: lock.until) if lockouts else None
 
 

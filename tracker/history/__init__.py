@@ -5,4 +5,5 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    """Load the history model, with its append-only guards."""
     import tracker.history.models  # noqa: F401 - the append-only guards on ChangeRecord

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, event
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.audit.models import refuse_rewrites
 from tracker.auth.models import User
-from tracker.extensions import db
 from tracker.core.clock import utcnow
-from tracker.programme.status import Status
-
-ITEM_TYPES = ("workstream", "project", "action")
+from tracker.extensions import db
 
 # Words used in the timeline for each recorded field.
 FIELD_LABELS = {
@@ -60,7 +58,7 @@ class ChangeRecord(db.Model):
     affects_progress_pages = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_type: Mapped[str] = mapped_column(String(20))
+    item_type: Mapped[str] = mapped_column(String(20))  # the item's Historied.history_type
     item_id: Mapped[int] = mapped_column()
     field: Mapped[str] = mapped_column(String(40))
     old_value: Mapped[str | None] = mapped_column(Text)
@@ -77,24 +75,26 @@ class ChangeRecord(db.Model):
 
     @property
     def field_label(self) -> str:
+        """Return the timeline's word for the changed field."""
         return FIELD_LABELS.get(self.field, self.field.replace("_", " ").capitalize())
 
     @property
     def is_status(self) -> bool:
+        """Say whether the values are status words (the timeline shows them as status tags)."""
         return self.field == "status"
 
     @property
     def is_date(self) -> bool:
+        """Say whether the values are ISO dates (the timeline shows them as GOV.UK dates)."""
         return self.field in DATE_FIELDS
 
     @property
     def is_long_text(self) -> bool:
+        """Say whether the values are long text (the timeline folds the old one away)."""
         return self.field in TEXT_FIELDS
 
-    def status_of(self, value: str | None) -> Status | None:
-        return Status.coerce(value)
-
     def date_of(self, value: str | None) -> date | None:
+        """Return a stored ISO date as a date, or None if it is not one."""
         try:
             return date.fromisoformat(value) if value else None
         except ValueError:
@@ -104,11 +104,4 @@ class ChangeRecord(db.Model):
         return f"<ChangeRecord {self.item_type}:{self.item_id} {self.field} {self.old_value!r} -> {self.new_value!r}>"
 
 
-@event.listens_for(ChangeRecord, "before_update")
-def _refuse_update(_mapper, _connection, record: ChangeRecord) -> None:
-    raise HistoryIsAppendOnly(f"History record {record.id} cannot be changed.")
-
-
-@event.listens_for(ChangeRecord, "before_delete")
-def _refuse_delete(_mapper, _connection, record: ChangeRecord) -> None:
-    raise HistoryIsAppendOnly(f"History record {record.id} cannot be deleted.")
+refuse_rewrites(ChangeRecord, HistoryIsAppendOnly, "History record")

@@ -1,4 +1,8 @@
-"""Write and read item history. Writers call record_changes inside the transaction of the change."""
+"""Write and read item history. Writers call record_changes inside the transaction of the change.
+
+Any model that declares ``history_type`` (the ``Historied`` mixin of tracker.core.models) can be
+recorded: history names no model of the domains above it.
+"""
 from __future__ import annotations
 
 import uuid
@@ -7,49 +11,52 @@ from datetime import date, datetime
 from enum import Enum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import joinedload
 
+from tracker.core.clock import as_utc
+from tracker.core.models import Historied
 from tracker.extensions import db
 from tracker.history.models import ChangeRecord
-from tracker.people.models import Person
-from tracker.programme.models import Action, Project, Workstream
 
 UK_TIME = ZoneInfo("Europe/London")
-_ITEM_TYPES = {Workstream: "workstream", Project: "project", Action: "action"}
 
 
-def item_type_of(item: Workstream | Project | Action) -> str:
-    return _ITEM_TYPES[type(item)]
-
-
-def history_text(value) -> str | None:
-    """Return how a value is kept in history: dates as ISO, statuses as their word, people by name."""
+def history_text(value: object) -> str | None:
+    """Return how a value is kept in history: dates as ISO, statuses as their word, items by ref, people by name."""
     if value is None:
         return None
     if isinstance(value, Enum):
         return str(value.value)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
-    if isinstance(value, (Person, Workstream, Project)):
-        return getattr(value, "ref", None) or value.name
+    for attribute in ("ref", "name"):  # a workstream or project by its ref, a person by name
+        label = getattr(value, attribute, None)
+        if label:
+            return str(label)
     return str(value)
 
 
 @dataclass
 class FieldChange:
+    """One field of a save: its old and new values, and the reason given (if any)."""
+
     field: str
     old: object
     new: object
     note: str = ""
 
 
-def record_changes(item, changes: list[FieldChange], user) -> list[ChangeRecord]:
+def _records_of(item: Historied) -> ColumnElement[bool]:
+    return (ChangeRecord.item_type == item.history_type) & (ChangeRecord.item_id == item.id)
+
+
+def record_changes(item: Historied, changes: list[FieldChange], user: object) -> list[ChangeRecord]:
     """Add one history record per changed field, grouped as one save; the caller commits."""
     change_set = uuid.uuid4().hex
     records = [
         ChangeRecord(
-            item_type=item_type_of(item),
+            item_type=item.history_type,
             item_id=item.id,
             field=change.field,
             old_value=history_text(change.old),
@@ -64,10 +71,9 @@ def record_changes(item, changes: list[FieldChange], user) -> list[ChangeRecord]
     return records
 
 
-def has_history(item) -> bool:
+def has_history(item: Historied) -> bool:
     """Return True once anything about the item has been changed through the app."""
-    return bool(db.session.scalar(select(exists().where(
-        ChangeRecord.item_type == item_type_of(item), ChangeRecord.item_id == item.id))))
+    return bool(db.session.scalar(select(exists().where(_records_of(item)))))
 
 
 @dataclass
@@ -92,19 +98,15 @@ class TimelineEntry:
 
     @property
     def local_time(self) -> datetime:
-        moment = self.changed_at
-        if moment.tzinfo is None:  # SQLite hands back naive UTC
-            from datetime import timezone
-
-            moment = moment.replace(tzinfo=timezone.utc)
-        return moment.astimezone(UK_TIME)
+        """Return when the save was made, in UK time."""
+        return as_utc(self.changed_at).astimezone(UK_TIME)
 
 
-def timeline(item, limit: int | None = None) -> list[TimelineEntry]:
+def timeline(item: Historied, limit: int | None = None) -> list[TimelineEntry]:
     """Return the item's saves, newest first, in one query."""
     query = (
         select(ChangeRecord)
-        .where(ChangeRecord.item_type == item_type_of(item), ChangeRecord.item_id == item.id)
+        .where(_records_of(item))
         .options(joinedload(ChangeRecord.user))
         .order_by(ChangeRecord.changed_at.desc(), ChangeRecord.id.desc())
     )
@@ -122,7 +124,7 @@ def timeline(item, limit: int | None = None) -> list[TimelineEntry]:
     return list(entries.values())
 
 
-def latest_save(item) -> TimelineEntry | None:
+def latest_save(item: Historied) -> TimelineEntry | None:
     """Return the most recent save of the item, for the conflict page's 'who and when'."""
     entries = timeline(item, limit=1)
     return entries[0] if entries else None

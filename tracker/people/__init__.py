@@ -5,4 +5,5 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    """Load the Person model."""
     import tracker.people.models  # noqa: F401
