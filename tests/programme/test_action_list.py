@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -18,7 +18,7 @@ def listed_refs(response) -> list[str]:
 
 @pytest.fixture
 def programme(app):
-    programme = make_programme()
+    make_programme()
     lead_a, lead_b = make_person(name="Director of Strategy"), make_person(name="Director of SEND")
     a, e = make_workstream("A"), make_workstream("E")
     e1 = make_workstream("E1", parent=e)

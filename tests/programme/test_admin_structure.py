@@ -10,9 +10,10 @@ from sqlalchemy import select
 from tests.factories import make_action, make_workstream
 from tests.programme.editing import action_form, database_snapshot, history_of, make_plan
 from tracker.audit.models import AuditEvent
+from tracker.core.errors import InvalidChange
 from tracker.extensions import db
-from tracker.programme import services
 from tracker.people.models import Person
+from tracker.programme import structure
 from tracker.programme.models import Action, Project, Workstream
 
 STRUCTURE_GETS = ["/admin/structure", "/admin/structure/workstreams/A", "/admin/structure/projects/A1",
@@ -78,7 +79,8 @@ def test_create_a_workstream_project_and_action_with_a_new_lead(app, client_for)
         "ref": "F1.1", "title": "Map current pathways", "project_id": str(project.id), "lead_id": str(project.lead_id),
         "start_date": ["1", "12", "2026"], "deadline": ["28", "2", "2027"]}).status_code == 302
     action = db.session.scalars(select(Action).where(Action.ref == "F1.1")).one()
-    assert (action.lead_id, action.start_date, action.deadline) == (project.lead_id, date(2026, 12, 1), date(2027, 2, 28))
+    assert (action.lead_id, action.start_date, action.deadline) == (
+        project.lead_id, date(2026, 12, 1), date(2027, 2, 28))
     events = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.event == "structure_created")).all()
     assert len(events) == 3 and any("F1.1" in detail for detail in events)
     # The new items are on the progress pages.
@@ -131,7 +133,8 @@ STRUCTURE_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("case", "url", "form", "field", "message"), STRUCTURE_ERRORS, ids=[r[0] for r in STRUCTURE_ERRORS])
+@pytest.mark.parametrize(("case", "url", "form", "field", "message"), STRUCTURE_ERRORS,
+                         ids=[r[0] for r in STRUCTURE_ERRORS])
 def test_structure_mistakes_get_a_message_and_nothing_is_saved(app, client_for, case, url, form, field, message):
     plan = make_plan()
     sub_parent = make_workstream("E", title="Education")
@@ -153,11 +156,12 @@ def test_workstreams_go_one_level_deep_in_the_service_too(app):
     plan = make_plan()
     education = make_workstream("E", title="Education")
     schools = make_workstream("E1", title="Schools", parent=education)
-    with pytest.raises(services.InvalidChange) as refusal:
-        services.create_workstream(plan.admin, services.WorkstreamDetails(ref="E1.1", title="Too deep", parent=schools))
+    with pytest.raises(InvalidChange) as refusal:
+        structure.create_workstream(plan.admin, structure.WorkstreamDetails(ref="E1.1", title="Too deep",
+                                                                            parent=schools))
     assert "workstreams go one level deep" in refusal.value.errors["parent_id"]
-    with pytest.raises(services.InvalidChange) as refusal:  # a parent with children cannot become a child
-        services.update_workstream(education, plan.admin, services.WorkstreamDetails(
+    with pytest.raises(InvalidChange) as refusal:  # a parent with children cannot become a child
+        structure.update_workstream(education, plan.admin, structure.WorkstreamDetails(
             ref="E", title="Education", parent=plan.project.workstream))
     assert "has sub-workstreams of its own" in refusal.value.errors["parent_id"]
 

@@ -8,11 +8,11 @@ from sqlalchemy import update
 
 from tests.conftest import TODAY
 from tests.programme.editing import action_form, database_snapshot, history_of, make_plan, project_form
+from tracker.core.errors import VersionConflict
 from tracker.extensions import db
-from tracker.programme import services
+from tracker.programme import updates
 from tracker.programme.models import Action, Project
 from tracker.programme.status import Status
-
 
 
 def _version_field(page: str) -> str:
@@ -61,7 +61,8 @@ def test_the_second_save_gets_a_conflict_page_with_both_texts(app, client_for):
 def test_a_project_save_against_an_older_version_is_refused(app, client_for):
     plan = make_plan()
     stale = project_form(plan.project, progress="Stale narrative.")
-    assert client_for(plan.lead).post("/projects/A1/update", data=project_form(plan.project, progress="Fresh.")).status_code == 302
+    fresh = project_form(plan.project, progress="Fresh.")
+    assert client_for(plan.lead).post("/projects/A1/update", data=fresh).status_code == 302
     response = client_for(plan.admin).post("/projects/A1/update", data=stale)
     page = response.get_data(as_text=True)
     assert response.status_code == 409
@@ -82,8 +83,8 @@ def test_a_race_inside_one_request_is_caught_by_the_version_column(app):
         other_request.execute(update(Action).where(Action.id == action.id).values(
             progress_note="Saved by the other request.", version=Action.version + 1))
     db.session.add_all([action, admin])
-    with pytest.raises(services.VersionConflict):
-        services.update_action(action, admin, services.ActionUpdate(
+    with pytest.raises(VersionConflict):
+        updates.update_action(action, admin, updates.ActionUpdate(
             status=Status.AMBER, progress_note="Would overwrite.", deadline=action.deadline), seen_version, TODAY)
     db.session.rollback()
     assert db.session.get(Action, action.id).progress_note == "Saved by the other request."
@@ -98,8 +99,8 @@ def test_a_race_on_a_project_is_caught_too(app):
     with db.engine.begin() as other_request:
         other_request.execute(update(Project).where(Project.id == project.id).values(version=Project.version + 1))
     db.session.add_all([project, admin])
-    with pytest.raises(services.VersionConflict):
-        services.update_project(project, admin, services.ProjectUpdate(status=Status.AMBER, progress="Lost?"), 1, TODAY)
+    with pytest.raises(VersionConflict):
+        updates.update_project(project, admin, updates.ProjectUpdate(status=Status.AMBER, progress="Lost?"), 1, TODAY)
     db.session.rollback()
 
 
@@ -111,7 +112,8 @@ def test_an_admin_edit_against_an_older_version_is_refused(app, client_for):
     client_for(plan.lead).post("/actions/A1.1/update", data=action_form(plan.action, progress_note="Lead saved."))
     before = database_snapshot()
     response = admin.post("/admin/structure/actions/A1.1/edit", data={
-        "ref": "A1.1", "title": "Renamed by admin", "project_id": str(plan.project.id), "lead_id": str(plan.lead.person_id),
+        "ref": "A1.1", "title": "Renamed by admin", "project_id": str(plan.project.id),
+        "lead_id": str(plan.lead.person_id),
         "start_date": ["1", "1", "2026"], "deadline": ["31", "1", "2027"], "version": "1"})
     page = response.get_data(as_text=True)
     assert response.status_code == 409

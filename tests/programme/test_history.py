@@ -11,7 +11,8 @@ from tests.conftest import TODAY
 from tests.programme.editing import action_form, database_snapshot, history_of, make_plan, project_form
 from tracker.extensions import db
 from tracker.history.models import ChangeRecord, HistoryIsAppendOnly
-from tracker.programme import services
+from tracker.history.services import FieldChange, history_text, record_changes, timeline
+from tracker.programme import updates
 from tracker.programme.status import Status
 
 
@@ -50,7 +51,7 @@ def test_a_refused_update_writes_no_history(app, client_for):
 def test_history_is_written_in_the_same_transaction_as_the_change(app):
     """Rolling back the change rolls back its history: neither survives without the other."""
     plan = make_plan()
-    services.update_action(plan.action, plan.lead, services.ActionUpdate(
+    updates.update_action(plan.action, plan.lead, updates.ActionUpdate(
         status=Status.AMBER, progress_note="Rolled back.", deadline=plan.action.deadline), plan.action.version, TODAY)
     assert db.session.scalars(select(ChangeRecord)).all() != []  # visible inside the transaction
     db.session.rollback()
@@ -64,7 +65,8 @@ def test_the_timeline_shows_saves_newest_first_with_who_when_and_why(app, client
     lead = client_for(plan.lead)
     lead.post("/actions/A1.1/update", data=action_form(plan.action, progress_note="First update."))
     db.session.refresh(plan.action)
-    lead.post("/actions/A1.1/update", data=action_form(plan.action, status="red", status_reason="Budget frozen until April."))
+    form = action_form(plan.action, status="red", status_reason="Budget frozen until April.")
+    lead.post("/actions/A1.1/update", data=form)
     page = client_for(plan.viewer).get("/actions/A1.1").get_data(as_text=True)
     timeline = page.split('id="history-heading"')[1]
     assert '<ol class="app-timeline">' in timeline
@@ -116,3 +118,22 @@ def test_the_orm_refuses_to_change_or_delete_a_record(app, client_for):
         db.session.flush()
     db.session.rollback()
     assert history_of(plan.action)[0].new_value == "Kept."
+
+
+def test_values_are_kept_as_text_items_by_ref_and_people_by_name(app):
+    plan = make_plan()
+    assert history_text(plan.project) == "A1"
+    assert history_text(plan.action.lead) == plan.action.lead.name
+    assert history_text(Status.RED) == "red"
+    assert history_text(date(2027, 3, 31)) == "2027-03-31"
+    assert history_text(None) is None and history_text(12) == "12"
+
+
+def test_any_historied_model_is_recorded_under_its_history_type(app):
+    plan = make_plan()
+    for item in (plan.project.workstream, plan.project, plan.action):
+        record_changes(item, [FieldChange("title", "Old", "New", note="  Renamed.  ")], plan.admin)
+    db.session.commit()
+    assert sorted(db.session.scalars(select(ChangeRecord.item_type))) == ["action", "project", "workstream"]
+    [entry] = timeline(plan.project)
+    assert (entry.headline, entry.records[0].note, entry.user_name) == ("Title changed", "Renamed.", plan.admin.name)

@@ -1,7 +1,6 @@
 """Every progress page renders for the demo programme and unknown refs get a styled 404."""
-from tracker.demo.loader import load_demo_programme
-
 from tests.conftest import TODAY
+from tracker.demo.loader import load_demo_programme
 
 
 def test_demo_programme_pages_render(viewer_client, app):

@@ -25,8 +25,8 @@ def statement_counts(app, signed_in_client, count_queries) -> dict[str, tuple[in
     client = signed_in_client(make_user("viewer"))
     counts = {}
     for url in PAGES:
-        first = count_queries(lambda: client.get(url))
-        repeat = count_queries(lambda: client.get(url))
+        first = count_queries(lambda url=url: client.get(url))
+        repeat = count_queries(lambda url=url: client.get(url))
         assert client.get(url).status_code == 200, url
         counts[url] = (first, repeat)
     return counts

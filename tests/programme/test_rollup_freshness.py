@@ -7,9 +7,9 @@ from sqlalchemy import select, update
 
 from tests.conftest import TODAY
 from tests.factories import make_action, make_programme, make_project, make_workstream
-from tracker.programme.data_version import bump_data_version
 from tracker.extensions import db
-from tracker.programme.models import Action, Programme, Project
+from tracker.programme.data_version import bump_data_version
+from tracker.programme.models import Action, Programme
 from tracker.programme.rollups import programme_rollup
 from tracker.programme.status import Status
 from tracker.programme.views import rollup_for_today

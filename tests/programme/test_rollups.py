@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests.conftest import TODAY
-from tests.factories import make_action, make_person, make_programme, make_project, make_workstream
+from tests.factories import make_action, make_programme, make_project, make_workstream
 from tracker.extensions import db
 from tracker.programme.rollups import programme_rollup, summary_sentences
 from tracker.programme.status import Status
@@ -48,7 +48,8 @@ def test_march_2023_board_counts_and_sentences(app):
 
     assert rollup.projects.total == 34
     assert rollup.actions.total == 287
-    assert rollup.actions.by_status == {Status.BLUE: 12, Status.GREEN: 30, Status.AMBER: 128, Status.RED: 0, Status.GREY: 48}
+    assert rollup.actions.by_status == {
+        Status.BLUE: 12, Status.GREEN: 30, Status.AMBER: 128, Status.RED: 0, Status.GREY: 48}
     assert summary_sentences(rollup.projects, "project", "projects") == [
         "Of the 34 projects: 1 is rated Green (project completed but continues to be monitored to ensure it embeds), "
         "20 are rated Amber (project started and progress is being made), "

@@ -1,7 +1,7 @@
 """Leads update their actions and projects: the status rules, permissions and bad input.
 
-The rules live once in tracker.programme.services; the tables below drive them through the
-service and, for each rule, through the web form a lead actually uses.
+The rules live once in tracker.programme.status_rules (applied by tracker.programme.updates); the
+tables below drive them through the service and, for each rule, through the web form a lead uses.
 """
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ import pytest
 from tests.conftest import TODAY
 from tests.factories import make_action, make_actions, make_project, make_workstream
 from tests.programme.editing import action_form, database_snapshot, history_of, make_plan, project_form
-from tracker.auth.models import Role, WorkstreamEditor
+from tracker.auth.models import WorkstreamEditor
+from tracker.core.errors import InvalidChange
 from tracker.extensions import db
-from tracker.programme import services
+from tracker.programme import structure, updates
+from tracker.programme.limits import MAX_LONG_TEXT, MAX_NOTE, MAX_REASON
 from tracker.programme.status import Status
 
 AMBER, BLUE, GREEN, GREY, RED = Status.AMBER, Status.BLUE, Status.GREEN, Status.GREY, Status.RED
@@ -55,16 +57,16 @@ def _starting_fields(status: Status) -> dict:
 def test_action_status_rules_in_the_service(app, case, old, new, completed, reason, refused):
     plan = make_plan(**_starting_fields(old))
     before = database_snapshot()
-    update = services.ActionUpdate(status=new, progress_note="Progress.", deadline=plan.action.deadline,
+    update = updates.ActionUpdate(status=new, progress_note="Progress.", deadline=plan.action.deadline,
                                    completed_on=completed, status_reason=reason)
     if refused:
-        with pytest.raises(services.InvalidChange) as refusal:
-            services.update_action(plan.action, plan.lead, update, plan.action.version, TODAY)
+        with pytest.raises(InvalidChange) as refusal:
+            updates.update_action(plan.action, plan.lead, update, plan.action.version, TODAY)
         assert set(refusal.value.errors) == refused
         db.session.rollback()
         assert database_snapshot() == before
     else:
-        services.update_action(plan.action, plan.lead, update, plan.action.version, TODAY)
+        updates.update_action(plan.action, plan.lead, update, plan.action.version, TODAY)
         db.session.commit()
         assert plan.action.status is new
         assert plan.action.completed_on == (completed if new.is_complete else None)
@@ -98,7 +100,8 @@ def test_action_status_rules_through_the_form(app, client_for, case, old, new, c
 
 def test_moving_back_from_green_clears_the_completed_date_the_form_carried_over(app, client_for):
     plan = make_plan(status=GREEN, completed_on=date(2026, 10, 1))
-    form = action_form(plan.action, status="amber", status_reason="The new process has not embedded; re-training in January.")
+    form = action_form(plan.action, status="amber",
+                       status_reason="The new process has not embedded; re-training in January.")
     assert form["completed_on"] == ["1", "10", "2026"]  # pre-filled, as the lead saw it
     response = client_for(plan.lead).post("/actions/A1.1/update", data=form)
     assert response.status_code == 302
@@ -171,7 +174,8 @@ def test_project_status_rules_through_the_form(app, client_for, case, old, new, 
     else:
         assert response.status_code == 302
         db.session.refresh(plan.project)
-        assert (plan.project.status, plan.project.progress, plan.project.next_steps) == (new, "Two hubs open.", "Open the third.")
+        assert (plan.project.status, plan.project.progress, plan.project.next_steps) == (
+            new, "Two hubs open.", "Open the third.")
 
 
 def test_a_lead_updates_an_action_and_sees_it_on_the_action_page(app, client_for):
@@ -241,7 +245,8 @@ def test_the_project_lead_may_update_an_action_led_by_someone_else(app, client_f
     plan = make_plan()
     plan.action.lead = plan.other_lead.person
     db.session.commit()
-    assert client_for(plan.lead).post("/actions/A1.1/update", data=action_form(plan.action, progress_note="PL.")).status_code == 302
+    response = client_for(plan.lead).post("/actions/A1.1/update", data=action_form(plan.action, progress_note="PL."))
+    assert response.status_code == 302
 
 
 def test_a_workstream_editor_may_update_its_items(app, client_for):
@@ -269,13 +274,15 @@ def test_extra_form_fields_cannot_change_what_an_update_may_not(app, client_for)
     before = database_snapshot()
     form = action_form(plan.action, progress_note="Legitimate note.")
     form.update({"lead_id": str(plan.other_lead.person_id), "role": "admin", "project_id": str(plan.other_project.id),
-                 "ref": "Z9", "title": "Renamed", "start_date": ["1", "1", "2020"], "person_id": str(plan.other_lead.person_id),
+                 "ref": "Z9", "title": "Renamed", "start_date": ["1", "1", "2020"],
+                 "person_id": str(plan.other_lead.person_id),
                  "archived_at": "2026-01-01", "workstream_id": "999"})
     assert client_for(plan.lead).post("/actions/A1.1/update", data=form).status_code == 302
     after = database_snapshot()
     db.session.refresh(plan.action)
     assert plan.action.progress_note == "Legitimate note."
-    assert (plan.action.ref, plan.action.title, plan.action.project_id, plan.action.lead_id, plan.action.start_date) == (
+    action = plan.action
+    assert (action.ref, action.title, action.project_id, action.lead_id, action.start_date) == (
         "A1.1", "Recruit hub coordinators", plan.project.id, plan.lead.person_id, date(2026, 1, 1))
     assert after["users"] == before["users"]
     assert after["projects"] == before["projects"]
@@ -301,16 +308,17 @@ BAD_INPUT = [
     ("month 13", {"deadline": ["1", "13", "2027"], "deadline_reason": "x"}, "Deadline must be a real date"),
     ("words for a date", {"deadline": ["first", "of", "May"], "deadline_reason": "x"}, "Deadline must be a real date"),
     ("two-digit year", {"deadline": ["1", "5", "27"], "deadline_reason": "x"}, "Deadline must be a real date"),
-    ("missing month", {"deadline": ["1", "", "2027"], "deadline_reason": "x"}, "Deadline must include a day, month and year"),
+    ("missing month", {"deadline": ["1", "", "2027"], "deadline_reason": "x"},
+     "Deadline must include a day, month and year"),
     ("only one date part", {"completed_on": ["1"]}, "Date completed must include a day, month and year"),
     ("four date parts", {"completed_on": ["1", "2", "2026", "4"]}, "Date completed must include a day, month and year"),
     ("unknown status", {"status": "purple"}, "Choose one of the statuses: Blue, Green, Amber, Red or Grey"),
     ("status in capitals", {"status": "GREEN"}, "Choose one of the statuses"),
     ("no status", {"status": ""}, "Choose"),
-    ("overlong progress note", {"progress_note": "x" * (services.MAX_NOTE + 1)},
-     f"What has happened since the last update must be {services.MAX_NOTE:,} characters or fewer"),
-    ("overlong reason", {"status": "red", "status_reason": "x" * (services.MAX_REASON + 1)},
-     f"Reason for the change of status must be {services.MAX_REASON:,} characters or fewer"),
+    ("overlong progress note", {"progress_note": "x" * (MAX_NOTE + 1)},
+     f"What has happened since the last update must be {MAX_NOTE:,} characters or fewer"),
+    ("overlong reason", {"status": "red", "status_reason": "x" * (MAX_REASON + 1)},
+     f"Reason for the change of status must be {MAX_REASON:,} characters or fewer"),
 ]
 
 
@@ -340,9 +348,9 @@ def test_overlong_project_narrative_is_refused(app, client_for):
     plan = make_plan()
     before = database_snapshot()
     response = client_for(plan.lead).post(
-        "/projects/A1/update", data=project_form(plan.project, progress="y" * (services.MAX_LONG_TEXT + 1)))
+        "/projects/A1/update", data=project_form(plan.project, progress="y" * (MAX_LONG_TEXT + 1)))
     assert response.status_code == 200
-    assert f"Progress narrative must be {services.MAX_LONG_TEXT:,} characters or fewer" in response.get_data(as_text=True)
+    assert f"Progress narrative must be {MAX_LONG_TEXT:,} characters or fewer" in response.get_data(as_text=True)
     assert database_snapshot() == before
 
 
@@ -368,7 +376,7 @@ def test_tampered_refs_get_404(app, client_for, url, status, message):
 
 def test_archived_items_cannot_be_updated(app, client_for):
     plan = make_plan()
-    services.archive_action(plan.action, plan.admin)
+    structure.archive_action(plan.action, plan.admin)
     db.session.commit()
     before = database_snapshot()
     response = client_for(plan.admin).post("/actions/A1.1/update", data=action_form(plan.action, progress_note="Late."))
@@ -449,7 +457,8 @@ def _grow(plan, projects: int, actions_each: int) -> None:
     db.session.commit()
 
 
-@pytest.mark.parametrize("url", ["/my-actions", "/actions/A1.1/update", "/projects/A1/update", "/actions/A1.1", "/projects/A1"])
+@pytest.mark.parametrize("url", ["/my-actions", "/actions/A1.1/update", "/projects/A1/update", "/actions/A1.1",
+                                 "/projects/A1"])
 def test_pages_issue_the_same_number_of_statements_at_any_size(app, client_for, count_queries, url):
     plan = make_plan()
     lead = client_for(plan.lead)
@@ -457,7 +466,7 @@ def test_pages_issue_the_same_number_of_statements_at_any_size(app, client_for, 
     small = count_queries(lambda: lead.get(url))
     _grow(plan, projects=12, actions_each=8)
     for n in range(3):  # and history grows too
-        services.update_action(plan.action, plan.lead, services.ActionUpdate(
+        updates.update_action(plan.action, plan.lead, updates.ActionUpdate(
             status=AMBER, progress_note=f"Note {n}", deadline=plan.action.deadline), plan.action.version, TODAY)
         db.session.commit()
     large = count_queries(lambda: lead.get(url))

@@ -1,12 +1,16 @@
-"""Engine settings per database: SQLite needs WAL, a busy timeout and foreign keys switched on."""
+"""Engine settings per database (SQLite needs WAL, a busy timeout and foreign keys), and a flush that
+turns a lost race on a versioned row into a VersionConflict."""
 from __future__ import annotations
 
 from contextvars import ContextVar
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.core.errors import VersionConflict
 from tracker.extensions import db
 
 # Set for requests that write: SQLite then takes the write lock at BEGIN (BEGIN IMMEDIATE)
@@ -49,3 +53,11 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def flush_or_conflict(item: Any, expected_version: int | None) -> None:
+    """Flush; a concurrent save that slipped in between reading the item and writing it is a conflict too."""
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise VersionConflict(item, expected_version) from error

@@ -54,3 +54,11 @@ def check_version(item: Any, expected_version: int | None) -> None:
     """Refuse a save made against an older version than the one stored."""
     if expected_version is not None and item.version != expected_version:
         raise VersionConflict(item, expected_version)
+
+
+def check_seen_version(item: Any, seen_version: int | None) -> None:
+    """Refuse a save from an edit form that carried no version, or an older one than the one stored."""
+    # Edit forms always send the version they showed: a missing one is a broken or forged post.
+    if seen_version is None:
+        raise VersionConflict(item, None)
+    check_version(item, seen_version)

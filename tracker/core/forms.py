@@ -64,6 +64,15 @@ class CleanForm(FlaskForm):
                 return unbound_field.bind(form=form, filters=filters, **options)
             return unbound_field.bind(form=form, **options)
 
+    def add_errors(self, errors: dict[str, str]) -> None:
+        """Show a service's rule messages next to their fields (or in the summary)."""
+        for name, message in errors.items():
+            field = self._fields.get(name)
+            if field is None:
+                self.form_errors.append(message)
+            else:
+                field.errors = [*field.errors, message]
+
 
 def text_area(label: str, limit: int, description: str = "", required_message: str | None = None) -> TextAreaField:
     """Return a GOV.UK text area with a length limit, required when given a message."""
@@ -87,12 +96,3 @@ class VersionedForm(CleanForm):
         """Carry a newer version, so that saving again applies these values on top of it."""
         self.version.data = str(version)
         self.version.raw_data = [str(version)]
-
-    def add_errors(self, errors: dict[str, str]) -> None:
-        """Show a service's rule messages next to their fields (or in the summary)."""
-        for name, message in errors.items():
-            field = self._fields.get(name)
-            if field is None:
-                self.form_errors.append(message)
-            else:
-                field.errors = [*field.errors, message]

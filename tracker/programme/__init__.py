@@ -9,6 +9,8 @@ AUDIT_LABELS = {
     "structure_archived": "Structure: item archived",
     "structure_deleted": "Structure: item deleted",
     "structure_reordered": "Structure: item moved",
+    # A lead's progress update that changes an action's or a project's status (tracker.programme.updates).
+    "status_changed": "Progress: status changed",
 }
 
 # Read-only progress pages: open to everyone while the admin has made them public.
@@ -22,10 +24,11 @@ PROGRESS_PAGES = (
 
 
 def init_app(app: Flask) -> None:
+    """Register the programme's pages, menu entries, open pages, audit labels and commands."""
     import tracker.programme.models  # noqa: F401
     from tracker.auth.permissions import is_admin, is_lead_or_admin
     from tracker.core.registry import registry_of
-    from tracker.programme import cli, data_version
+    from tracker.programme import cli, data_version, settings_views
     from tracker.programme.admin_views import bp as structure_bp
     from tracker.programme.permissions import may_read_progress, public_progress_pages_on
     from tracker.programme.status import Ambition, Status
@@ -37,6 +40,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(updates_bp)
     app.register_blueprint(structure_bp)
     cli.register(app)
+    settings_views.register(app)
     app.jinja_env.globals.update(Status=Status, Ambition=Ambition)
     registry = registry_of(app)
     # The accessibility statement and the status definitions must be readable by anyone.

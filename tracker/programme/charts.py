@@ -58,9 +58,8 @@ def stacked_status_bars(rows: list[BarRow], title: str, width: int = 720) -> Mar
         parts.append(f'<text x="{x + 16:.0f}" y="{legend_y}" class="app-chart__legend">{status.label}</text>')
         x += 80
     if any(row.extra for row in rows):
-        parts.append(
-            f'<rect x="{x:.0f}" y="{legend_y - 11}" width="12" height="12" fill="#ffffff" stroke="#505a5f" stroke-dasharray="4 2"/>'
-        )
+        parts.append(f'<rect x="{x:.0f}" y="{legend_y - 11}" width="12" height="12" fill="#ffffff" '
+                     'stroke="#505a5f" stroke-dasharray="4 2"/>')
         parts.append(f'<text x="{x + 16:.0f}" y="{legend_y}" class="app-chart__legend">Reported separately</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -29,4 +29,5 @@ def export_summary(output_format: str) -> None:
 
 
 def register(app: Flask) -> None:
+    """Add `flask export summary`."""
     cli_group(app, "export", "Export programme data.").add_command(export_summary)

@@ -8,11 +8,13 @@ Models that do not feed progress pages (sign-in records, audit events) opt out w
 """
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import event, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 
-def bump_data_version(session: Session) -> None:
+def bump_data_version(session: Session | scoped_session[Any]) -> None:
     """Mark programme data as changed within the session's current transaction."""
     from tracker.programme.models import Programme
 

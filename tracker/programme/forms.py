@@ -1,6 +1,8 @@
 """Forms for the progress pages: the action list filters (GET, bookmarkable)."""
 from __future__ import annotations
 
+from typing import ClassVar
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
@@ -44,7 +46,7 @@ class ActionFilterForm(FlaskForm):
     sort = SelectField("Sort by", choices=[SelectChoice(k, v) for k, v in SORT_OPTIONS.items()], default="ref",
                        validators=[Optional()])
 
-    FRIENDLY_ERRORS = {
+    FRIENDLY_ERRORS: ClassVar[dict[str, str]] = {
         "workstream": "Choose a workstream from the list",
         "lead": "Choose a lead from the list",
         "status": "Choose statuses from the list: Blue, Green, Amber, Red or Grey",

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import (
     CheckConstraint,
+    ColumnElement,
     Date,
     DateTime,
     Enum,
@@ -12,14 +14,19 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    and_,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, QueryableAttribute, mapped_column, relationship
 
 from tracker.core.clock import utcnow
-from tracker.core.models import ArchivedMixin, Historied, RefMixin, natural_sort_key
+from tracker.core.models import ArchivedMixin, Historied, RefMixin
 from tracker.extensions import db
 from tracker.people.models import Person
-from tracker.programme.status import Ambition, Status
+from tracker.programme.status import COMPLETE_STATUSES, Ambition, Status
+
+_T = TypeVar("_T")
+# A column (or mapped attribute) a timing clause is built on.
+SQLColumn = ColumnElement[_T] | QueryableAttribute[_T]
 
 
 def status_column() -> Mapped[Status]:
@@ -133,7 +140,7 @@ class Project(RefMixin, ArchivedMixin, Historied, db.Model):
         back_populates="project", order_by=lambda: (Action.position, Action.ref_sort))
     ambition_links: Mapped[list[ProjectAmbition]] = relationship(cascade="all, delete-orphan")
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
     @property
     def ambitions(self) -> list[Ambition]:
@@ -153,9 +160,14 @@ class Project(RefMixin, ArchivedMixin, Historied, db.Model):
 
 
 class ActionTiming:
-    """Deadline rules of an action, shared by the model and the light rows of the action list.
+    """Deadline rules of an action, in Python and in SQL side by side.
 
-    Needs `deadline`, `start_date` and `status` attributes.
+    The Python form (``is_overdue``, ``is_due_before``, ``grey_but_started``) reads the
+    ``deadline``, ``start_date`` and ``status`` of an Action or of a light row of the action list;
+    the SQL form (``overdue_clause``, ``due_before_clause``, ``grey_but_started_clause``) is the
+    same test as a WHERE clause on Action's columns, for lists and roll-ups. The project roll-up
+    asks the same question of a project's target date by passing its columns.
+    tests/programme/test_rule_forms.py runs both forms on the same rows.
     """
 
     deadline: date | None
@@ -163,15 +175,37 @@ class ActionTiming:
     status: Status
 
     def is_overdue(self, today: date) -> bool:
+        """Not complete, and the deadline has passed."""
         return self.deadline is not None and self.deadline < today and not self.status.is_complete
+
+    @staticmethod
+    def overdue_clause(today: date, deadline: SQLColumn[date | None] | None = None,
+                       status: SQLColumn[Status] | None = None) -> ColumnElement[bool]:
+        """Select what `is_overdue(today)` is true of (Action's columns unless others are given)."""
+        deadline = Action.deadline if deadline is None else deadline
+        status = Action.status if status is None else status
+        return and_(deadline < today, status.not_in(COMPLETE_STATUSES))
 
     def is_due_before(self, today: date, next_board: date) -> bool:
         """Not complete, not yet overdue, and due on or before the next board meets."""
         return self.deadline is not None and today <= self.deadline <= next_board and not self.status.is_complete
 
+    @staticmethod
+    def due_before_clause(today: date, next_board: date, deadline: SQLColumn[date | None] | None = None,
+                          status: SQLColumn[Status] | None = None) -> ColumnElement[bool]:
+        """Select what `is_due_before(today, next_board)` is true of."""
+        deadline = Action.deadline if deadline is None else deadline
+        status = Action.status if status is None else status
+        return and_(deadline >= today, deadline <= next_board, status.not_in(COMPLETE_STATUSES))
+
     def grey_but_started(self, today: date) -> bool:
         """A Grey action whose start date has passed: flagged so someone updates it."""
         return self.status is Status.GREY and self.start_date is not None and self.start_date < today
+
+    @staticmethod
+    def grey_but_started_clause(today: date) -> ColumnElement[bool]:
+        """Select the actions `grey_but_started(today)` is true of."""
+        return and_(Action.status == Status.GREY, Action.start_date.is_not(None), Action.start_date < today)
 
 
 class Action(ActionTiming, RefMixin, ArchivedMixin, Historied, db.Model):
@@ -195,9 +229,10 @@ class Action(ActionTiming, RefMixin, ArchivedMixin, Historied, db.Model):
     project: Mapped[Project] = relationship(back_populates="actions")
     lead: Mapped[Person | None] = relationship()
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
     __table_args__ = (
-        CheckConstraint("start_date IS NULL OR deadline IS NULL OR start_date <= deadline", name="starts_before_deadline"),
+        CheckConstraint("start_date IS NULL OR deadline IS NULL OR start_date <= deadline",
+                        name="starts_before_deadline"),
     )
 
     @property

@@ -1,20 +1,33 @@
 """Who may change which item, and who may read the progress pages.
 
-Views, services, the CLI and tests ask these; nothing else decides.
+Views, services, the CLI and tests ask these; nothing else decides. "Who may edit" has two forms
+side by side: ``can_edit_action`` / ``can_edit_project`` ask of one loaded item, and
+``editable_actions_clause`` / ``editable_projects_clause`` select the same rows in SQL
+(tests/programme/test_rule_forms.py runs both on the same rows).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import g
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, false, or_, select, true
 
 from tracker.auth.models import Role, User
-from tracker.auth.permissions import role_of
+from tracker.auth.permissions import can_manage_programme, role_of
+from tracker.core.errors import NotAllowed
 from tracker.extensions import db
 from tracker.programme.models import Action, Programme, Project, Workstream
 
+T = TypeVar("T")
+
+
+def _edited_workstream_ids(user: User) -> set[int]:
+    return {ws.id for ws in user.editable_workstreams}
+
 
 def _edits_workstream(user: User, workstream: Workstream) -> bool:
-    ids = {ws.id for ws in user.editable_workstreams}
+    ids = _edited_workstream_ids(user)
     return workstream.id in ids or (workstream.parent_id is not None and workstream.parent_id in ids)
 
 
@@ -22,21 +35,79 @@ def _leads(user: User, item: Project | Action) -> bool:
     return user.person_id is not None and item.lead_id == user.person_id
 
 
-def can_edit_project(user: User | None, project: Project) -> bool:
-    """Admins edit everything; a lead edits projects they lead or whose workstream they edit."""
+def _by_role(user: User | None, admin: T, nobody: T, lead: Callable[[User], T]) -> T:
+    """Answer for the programme office, for a lead (by the item-specific rule), and for everyone else."""
     role = role_of(user)
     if role is Role.ADMIN:
-        return True
-    return role is Role.LEAD and (_leads(user, project) or _edits_workstream(user, project.workstream))
+        return admin
+    if role is Role.LEAD and user is not None:
+        return lead(user)
+    return nobody
+
+
+def can_edit_project(user: User | None, project: Project) -> bool:
+    """Admins edit everything; a lead edits projects they lead or whose workstream they edit."""
+    return _by_role(user, True, False,
+                    lambda lead: _leads(lead, project) or _edits_workstream(lead, project.workstream))
 
 
 def can_edit_action(user: User | None, action: Action) -> bool:
     """A lead edits actions they lead, and every action of a project they may edit."""
-    role = role_of(user)
-    if role is Role.ADMIN:
-        return True
-    return role is Role.LEAD and (_leads(user, action) or can_edit_project(user, action.project))
+    return _by_role(user, True, False, lambda lead: _leads(lead, action) or can_edit_project(lead, action.project))
 
+
+# --- the same rules in SQL -------------------------------------------------------------------
+
+def led_by_clause(user: User, model: type[Project] | type[Action]) -> ColumnElement[bool]:
+    """Select the projects or actions the user leads (the SQL form of leading an item)."""
+    if user.person_id is None:
+        return false()
+    return model.lead_id == user.person_id
+
+
+def _in_edited_workstreams(user: User) -> ColumnElement[bool]:
+    """Select projects in a workstream the user edits, or in a sub-workstream of one."""
+    ids = sorted(_edited_workstream_ids(user))
+    if not ids:
+        return false()
+    sub_workstreams = select(Workstream.id).where(Workstream.parent_id.in_(ids))
+    return or_(Project.workstream_id.in_(ids), Project.workstream_id.in_(sub_workstreams))
+
+
+def editable_projects_clause(user: User | None) -> ColumnElement[bool]:
+    """Select the projects `can_edit_project(user, project)` allows, as a WHERE clause on Project."""
+    return _by_role(user, true(), false(),
+                    lambda lead: or_(led_by_clause(lead, Project), _in_edited_workstreams(lead)))
+
+
+def editable_actions_clause(user: User | None) -> ColumnElement[bool]:
+    """Select the actions `can_edit_action(user, action)` allows, as a WHERE clause on Action."""
+    return _by_role(user, true(), false(), lambda lead: or_(
+        led_by_clause(lead, Action), Action.project_id.in_(select(Project.id).where(editable_projects_clause(lead)))))
+
+
+# --- refusals a person understands ------------------------------------------------------------
+
+def require_action_editor(user: User | None, action: Action) -> None:
+    """Refuse anyone who may not update the action."""
+    if not can_edit_action(user, action):
+        raise NotAllowed(f"Only the lead of action {action.ref}, the lead of its project or the programme office "
+                         "can update it.")
+
+
+def require_project_editor(user: User | None, project: Project) -> None:
+    """Refuse anyone who may not update the project."""
+    if not can_edit_project(user, project):
+        raise NotAllowed(f"Only the lead of project {project.ref} or the programme office can update it.")
+
+
+def require_programme_office(user: object) -> None:
+    """Refuse anyone but the programme office: the structure of the programme is theirs."""
+    if not can_manage_programme(user):
+        raise NotAllowed("Only the programme office can change the programme's structure.")
+
+
+# --- reading ------------------------------------------------------------------------------------
 
 def public_progress_pages_on() -> bool:
     """Return whether the admin has opened the progress pages to everyone (asked once a request)."""

@@ -1,55 +1,83 @@
-"""Read queries for the progress pages; each issues a fixed number of statements."""
+"""Read queries for the progress, update and structure pages; each issues a fixed number of statements.
+
+An item that is not there raises ``NotFound`` with the words its 404 page shows (the app's error
+handler draws the page), so the CLI and tests can use these too.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeVar
 
-from flask import abort, g
-from sqlalchemy import func, select
+from flask import g
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from tracker.core.errors import NotFound
 from tracker.extensions import db
 from tracker.people.models import Person
+from tracker.programme.limits import MAX_REF
 from tracker.programme.models import Action, ActionTiming, Programme, Project, Workstream
-from tracker.programme.status import COMPLETE_STATUSES, Status
+from tracker.programme.status import Status
+
+T = TypeVar("T")
 
 
 def current_programme() -> Programme:
-    """Return the programme, loaded once per request; 404 if none has been set up."""
+    """Return the programme, loaded once per request; NotFound if none has been set up."""
     if "programme" not in g:
         g.programme = db.session.scalars(select(Programme).order_by(Programme.id).limit(1)).first()
     if g.programme is None:
-        abort(404, description="No programme has been set up yet. Load one with 'flask --app tracker demo load'.")
+        raise NotFound("No programme has been set up yet. Load one with 'flask --app tracker demo load'.")
     return g.programme
 
 
 def live_workstreams() -> list[Workstream]:
-    return db.session.scalars(
-        select(Workstream).where(Workstream.archived_at.is_(None)).order_by(Workstream.ref_sort)
-    ).all()
+    """Return the live workstreams in ref order."""
+    return list(db.session.scalars(
+        select(Workstream).where(Workstream.archived_at.is_(None)).order_by(Workstream.ref_sort)))
+
+
+def plausible_ref(ref: str, kind: str) -> str:
+    """Refuse refs no item can have (too long, control characters) before PostgreSQL sees a NUL byte."""
+    if len(ref) > MAX_REF or any(ord(ch) < 32 for ch in ref):
+        raise NotFound(f"There is no {kind} with that reference.")
+    return ref
+
+
+def found(item: T | None, kind: str, ref: str) -> T:
+    """Return the item, or refuse with the words of the 404 page when there is none."""
+    if item is None:
+        raise NotFound(f"There is no {kind} {ref}.")
+    return item
+
+
+def _live(item: Project | Action, kind: str) -> None:
+    if item.archived_at is not None:
+        raise NotFound(f"{kind} {item.ref} has been archived, so it can no longer be updated.")
 
 
 def workstream_by_ref(ref: str) -> Workstream:
+    """Return the workstream with its sub-workstreams."""
     workstream = db.session.scalars(
         select(Workstream).where(Workstream.ref == ref).options(selectinload(Workstream.children))
     ).first()
-    if workstream is None:
-        abort(404, description=f"There is no workstream {ref}.")
-    return workstream
+    return found(workstream, "workstream", ref)
 
 
 def projects_in(workstream: Workstream) -> list[Project]:
     """Return the live projects of a workstream and of its sub-workstreams, in ref order."""
     member_ids = [workstream.id] + [child.id for child in workstream.children]
-    return db.session.scalars(
+    return list(db.session.scalars(
         select(Project)
         .where(Project.workstream_id.in_(member_ids), Project.archived_at.is_(None))
         .options(joinedload(Project.lead), joinedload(Project.workstream))
         .order_by(Project.position, Project.ref_sort)
-    ).all()
+    ))
 
 
 def project_by_ref(ref: str) -> Project:
+    """Return the project with what its page shows: workstream, lead, ambitions and actions."""
     project = db.session.scalars(
         select(Project)
         .where(Project.ref == ref)
@@ -60,30 +88,47 @@ def project_by_ref(ref: str) -> Project:
             selectinload(Project.actions).joinedload(Action.lead),
         )
     ).first()
-    if project is None:
-        abort(404, description=f"There is no project {ref}.")
-    return project
+    return found(project, "project", ref)
 
 
 def action_by_ref(ref: str) -> Action:
+    """Return the action with its lead, project and workstream."""
     action = db.session.scalars(
         select(Action)
         .where(Action.ref == ref)
-        .options(joinedload(Action.lead), joinedload(Action.project).joinedload(Project.workstream).joinedload(Workstream.parent))
+        .options(joinedload(Action.lead),
+                 joinedload(Action.project).joinedload(Project.workstream).joinedload(Workstream.parent))
     ).first()
-    if action is None:
-        abort(404, description=f"There is no action {ref}.")
+    return found(action, "action", ref)
+
+
+def action_for_update(ref: str) -> Action:
+    """Return a live action with what its update form and permission check read; NotFound otherwise."""
+    action = action_by_ref(plausible_ref(ref, "action"))
+    _live(action, "Action")
     return action
+
+
+def project_for_update(ref: str) -> Project:
+    """Return a live project with what its update form and permission check read, in one query."""
+    project = found(db.session.scalars(
+        select(Project)
+        .where(Project.ref == plausible_ref(ref, "project"))
+        .options(joinedload(Project.lead), joinedload(Project.workstream).joinedload(Workstream.parent))
+    ).first(), "project", ref)
+    _live(project, "Project")
+    return project
 
 
 def leads_in_use() -> list[Person]:
     """Return people who lead at least one live action, for the lead filter."""
     has_action = select(Action.id).where(Action.lead_id == Person.id, Action.archived_at.is_(None)).exists()
-    return db.session.scalars(select(Person).where(has_action).order_by(Person.name)).all()
+    return list(db.session.scalars(select(Person).where(has_action).order_by(Person.name)))
 
 
 @dataclass(frozen=True)
 class WorkstreamChoice:
+    """A workstream offered as a filter."""
     id: int
     ref: str
     title: str
@@ -92,6 +137,7 @@ class WorkstreamChoice:
 
 @dataclass(frozen=True)
 class LeadChoice:
+    """A lead offered as a filter."""
     id: int
     name: str
 
@@ -110,6 +156,7 @@ def filter_choices(programme: Programme) -> tuple[list[WorkstreamChoice], list[L
 
 @dataclass
 class ActionFilters:
+    """What the action list is narrowed to, read from the query string."""
     workstream: WorkstreamChoice | None = None
     workstream_ids: tuple[int, ...] = ()
     lead_id: int | None = None
@@ -135,6 +182,7 @@ class ActionRow(ActionTiming):
 
 @dataclass
 class ActionPage:
+    """One page of the action list and how many actions match in all."""
     actions: list[ActionRow]
     total: int
     page: int
@@ -154,9 +202,8 @@ _SORTS = {
 }
 
 
-def filtered_actions(filters: ActionFilters, today: date, page: int, per_page: int) -> ActionPage:
-    """Return one page of live actions matching the filters, and how many match in all."""
-    conditions = [Action.archived_at.is_(None), Project.archived_at.is_(None)]
+def _filter_conditions(filters: ActionFilters, today: date) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if filters.workstream_ids:
         conditions.append(Project.workstream_id.in_(filters.workstream_ids))
     if filters.lead_id is not None:
@@ -164,18 +211,21 @@ def filtered_actions(filters: ActionFilters, today: date, page: int, per_page: i
     if filters.statuses:
         conditions.append(Action.status.in_(filters.statuses))
     if filters.overdue:
-        conditions += [Action.deadline < today, Action.status.not_in(COMPLETE_STATUSES)]
+        conditions.append(ActionTiming.overdue_clause(today))
     if filters.due_before:
-        conditions += [Action.deadline >= today, Action.deadline <= filters.due_before, Action.status.not_in(COMPLETE_STATUSES)]
+        conditions.append(ActionTiming.due_before_clause(today, filters.due_before))
     if filters.due_within_weeks:
-        conditions += [
-            Action.deadline >= today,
-            Action.deadline <= today + timedelta(weeks=filters.due_within_weeks),
-            Action.status.not_in(COMPLETE_STATUSES),
-        ]
+        # "Due within n weeks" is "due before" a day n weeks away.
+        conditions.append(ActionTiming.due_before_clause(today, today + timedelta(weeks=filters.due_within_weeks)))
+    return conditions
+
+
+def filtered_actions(filters: ActionFilters, today: date, page: int, per_page: int) -> ActionPage:
+    """Return one page of live actions matching the filters, and how many match in all."""
+    conditions = [Action.archived_at.is_(None), Project.archived_at.is_(None), *_filter_conditions(filters, today)]
     total = db.session.scalar(
         select(func.count(Action.id)).join(Project, Action.project_id == Project.id).where(*conditions)
-    )
+    ) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     rows_query = (

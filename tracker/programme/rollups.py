@@ -10,18 +10,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 
 from tracker.extensions import db
-from tracker.programme.models import Action, Programme, Project, ProjectAmbition, Workstream
-from tracker.programme.status import COMPLETE_STATUSES, Ambition, Status
+from tracker.programme.models import Action, ActionTiming, Programme, Project, ProjectAmbition, Workstream
+from tracker.programme.status import Ambition, Status
 
 
 @dataclass
 class StatusCounts:
     """How many items stand at each status, with what is overdue and what is due soon."""
 
-    by_status: dict[Status, int] = field(default_factory=lambda: {s: 0 for s in Status})
+    by_status: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
     # body name -> count of items that body reports on instead of this board
     reported_separately: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
@@ -104,10 +104,10 @@ def _live(*models) -> list:
 
 def _counts_query(model, group_column, today: date, next_board: date):
     """Select (group, status, count, overdue, due_before_board) for projects or actions."""
+    # Projects are judged on their target date by the same rules as actions on their deadline.
     due = Action.deadline if model is Action else Project.target_date
-    not_complete = model.status.not_in(COMPLETE_STATUSES)
-    overdue = func.sum(case((and_(due < today, not_complete), 1), else_=0))
-    due_soon = func.sum(case((and_(due >= today, due <= next_board, not_complete), 1), else_=0))
+    overdue = func.sum(case((ActionTiming.overdue_clause(today, due, model.status), 1), else_=0))
+    due_soon = func.sum(case((ActionTiming.due_before_clause(today, next_board, due, model.status), 1), else_=0))
     query = select(group_column, model.status, func.count(), overdue, due_soon)
     if model is Action:
         query = query.join(Project, Action.project_id == Project.id)
@@ -156,7 +156,7 @@ def programme_rollup(programme: Programme, today: date) -> ProgrammeRollup:
         programme_actions.add(actions)
         rows.append(WorkstreamRollup(ws.id, ws.ref, ws.title, ws.reported_separately_by, projects, actions))
 
-    ambitions: dict[Ambition, dict[Status, int]] = {a: {s: 0 for s in Status} for a in Ambition}
+    ambitions: dict[Ambition, dict[Status, int]] = {a: dict.fromkeys(Status, 0) for a in Ambition}
     ambition_rows = db.session.execute(
         select(ProjectAmbition.ambition, Project.status, func.count())
         .join(Project, ProjectAmbition.project_id == Project.id)
@@ -192,7 +192,7 @@ def summary_sentences(counts: StatusCounts, item: str, plural: str) -> list[str]
             verb = "is" if count == 1 else "are"
             parts.append(f"{count} {verb} rated {status.label} ({status.describe(item)})")
     if not parts:
-        parts.append(f"none is rated yet")
+        parts.append("none is rated yet")
     sentences = [f"Of the {counts.total} {plural if counts.total != 1 else item}: " + ", ".join(parts) + "."]
     separate = counts.separate_lines()
     if separate:
@@ -202,5 +202,6 @@ def summary_sentences(counts: StatusCounts, item: str, plural: str) -> list[str]
         led = [f"{first_count} {noun} {verb} led by the {first_body}"]
         led += [f"{count} by the {body}" for body, count in separate[1:]]
         joined = led[0] if len(led) == 1 else ", ".join(led[:-1]) + " and " + led[-1]
-        sentences.append(f"{joined[0].upper()}{joined[1:]} and {'is' if sum(c for _, c in separate) == 1 else 'are'} reported separately.")
+        verb = "is" if sum(count for _, count in separate) == 1 else "are"
+        sentences.append(f"{joined[0].upper()}{joined[1:]} and {verb} reported separately.")
     return sentences

@@ -6,22 +6,35 @@ user's own, nothing overwritten, and the form pre-filled to apply them again.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
-from tracker.programme.permissions import can_edit_action, can_edit_project
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from tracker.core.clock import today
+from tracker.core.web import Outcome, attempt
 from tracker.extensions import db
 from tracker.history.services import latest_save, timeline
-from tracker.programme import update_queries
-from tracker.programme import queries, services
+from tracker.programme import queries, updates
+from tracker.programme.models import Action, Project
+from tracker.programme.permissions import (
+    can_edit_action,
+    can_edit_project,
+    require_action_editor,
+    require_project_editor,
+)
+from tracker.programme.queries_my_actions import my_items
 from tracker.programme.update_forms import ActionUpdateForm, ProjectUpdateForm
-from tracker.core.clock import today
 
 bp = Blueprint("updates", __name__)
 
 
 @bp.app_context_processor
-def _history_helpers() -> dict:
+def _history_helpers() -> dict[str, Any]:
     """Let item pages show their timeline and, to those who may edit, an Update button."""
     return {
         "change_timeline": timeline,
@@ -31,95 +44,80 @@ def _history_helpers() -> dict:
 
 
 @bp.get("/my-actions")
-def my_actions():
+def my_actions() -> str:
+    """Show the user's actions grouped by what needs attention, and their projects."""
     programme = queries.current_programme()
     day = today()
     next_board = programme.next_board_date(day)
-    mine = update_queries.my_items(current_user, day, next_board)
+    mine = my_items(current_user, day, next_board)
     return render_template("programme/my_actions.html", title="My actions", programme=programme, mine=mine,
                            today=day, next_board=next_board)
 
 
-def _live_or_404(item, kind: str):
-    if item.archived_at is not None:
-        abort(404, description=f"{kind} {item.ref} has been archived, so it can no longer be updated.")
-    return item
+@dataclass(frozen=True)
+class UpdatePage:
+    """What differs between updating an action and updating a project; the steps are the same."""
+
+    kind: str
+    load: Callable[[str], Any]
+    authorise: Callable[[Any, Any], None]
+    form: type[ActionUpdateForm] | type[ProjectUpdateForm]
+    save: Callable[..., list[Any]]
+    template: str
+    item_page: str
+    context: Callable[[Any, date], dict[str, Any]]
+
+
+def _board_dates(_action: Action, day: date) -> dict[str, Any]:
+    # The action form flags an overdue or Grey-but-started action, judged on today and the next board.
+    return {"today": day, "next_board": queries.current_programme().next_board_date(day)}
+
+
+ACTION_UPDATE = UpdatePage("action", queries.action_for_update, require_action_editor, ActionUpdateForm,
+                           updates.update_action, "programme/update_action.html", "programme.action", _board_dates)
+PROJECT_UPDATE = UpdatePage("project", queries.project_for_update, require_project_editor, ProjectUpdateForm,
+                            updates.update_project, "programme/update_project.html", "programme.project",
+                            lambda _project, _day: {})
 
 
 @bp.route("/actions/<ref>/update", methods=["GET", "POST"])
-def update_action(ref: str):
-    action = _live_or_404(queries.action_by_ref(update_queries.plausible_ref(ref, "action")), "Action")
-    if not can_edit_action(current_user, action):
-        abort(403, description=f"Only the lead of action {action.ref}, the lead of its project or the programme "
-                               "office can update it.")
-    day = today()
-    if request.method == "GET":
-        form = ActionUpdateForm(data={
-            "status": action.status.value, "progress_note": action.progress_note, "deadline": action.deadline,
-            "completed_on": action.completed_on, "version": str(action.version)})
-        return _action_form_page(action, form, day)
-    form = ActionUpdateForm()
-    if not form.validate():
-        return _action_form_page(action, form, day)
-    try:
-        records = services.update_action(action, current_user, form.to_update(), form.seen_version, day)
-    except services.NotAllowed:
-        abort(403)
-    except services.InvalidChange as refusal:
-        db.session.rollback()
-        action = queries.action_by_ref(ref)
-        form.add_errors(refusal.errors)
-        return _action_form_page(action, form, day)
-    except services.VersionConflict:
-        db.session.rollback()
-        action = queries.action_by_ref(ref)
-        form.show_version(action.version)
-        return _action_form_page(action, form, day, conflict=latest_save(action), status_code=409)
-    db.session.commit()
-    flash(f"Action {action.ref} updated." if records else f"Nothing changed on action {action.ref}.", "success")
-    return redirect(url_for("programme.action", ref=action.ref))
-
-
-def _action_form_page(action, form, day, conflict=None, status_code=200):
-    programme = queries.current_programme()
-    return render_template("programme/update_action.html", title=f"Update action {action.ref}", action=action,
-                           form=form, today=day, next_board=programme.next_board_date(day), conflict=conflict,
-                           is_conflict=status_code == 409), status_code
+def update_action(ref: str) -> Response | tuple[str, int]:
+    """Update an action's status, deadline and progress note."""
+    return _update(ACTION_UPDATE, ref)
 
 
 @bp.route("/projects/<ref>/update", methods=["GET", "POST"])
-def update_project(ref: str):
-    project = _live_or_404(update_queries.project_for_update(ref), "Project")
-    if not can_edit_project(current_user, project):
-        abort(403, description=f"Only the lead of project {project.ref} or the programme office can update it.")
+def update_project(ref: str) -> Response | tuple[str, int]:
+    """Update a project's status, progress narrative and next steps."""
+    return _update(PROJECT_UPDATE, ref)
+
+
+def _update(page: UpdatePage, ref: str) -> Response | tuple[str, int]:
+    """Load, authorise, validate, save; on a refusal show the form again with what the user typed."""
+    item = page.load(ref)
+    page.authorise(current_user, item)
     day = today()
     if request.method == "GET":
-        form = ProjectUpdateForm(data={"status": project.status.value, "progress": project.progress,
-                                       "next_steps": project.next_steps, "version": str(project.version)})
-        return _project_form_page(project, form)
-    form = ProjectUpdateForm()
+        return _form_page(page, item, page.form.showing(item), day)
+    form = page.form()
     if not form.validate():
-        return _project_form_page(project, form)
-    try:
-        records = services.update_project(project, current_user, form.to_update(), form.seen_version, day)
-    except services.NotAllowed:
-        abort(403)
-    except services.InvalidChange as refusal:
-        db.session.rollback()
-        project = update_queries.project_for_update(ref)
-        form.add_errors(refusal.errors)
-        return _project_form_page(project, form)
-    except services.VersionConflict:
-        db.session.rollback()
-        project = update_queries.project_for_update(ref)
-        form.show_version(project.version)
-        return _project_form_page(project, form, conflict=latest_save(project), status_code=409)
+        return _form_page(page, item, form, day)
+    outcome = attempt(lambda: page.save(item, current_user, form.to_update(), form.seen_version, day), form)
+    if not outcome.ok:
+        item = page.load(ref)  # re-read after the rollback
+        if outcome.conflict is not None:
+            form.show_version(item.version)  # saving again applies what the user typed on top
+        return _form_page(page, item, form, day, outcome)
     db.session.commit()
-    flash(f"Project {project.ref} updated." if records else f"Nothing changed on project {project.ref}.", "success")
-    return redirect(url_for("programme.project", ref=project.ref))
+    flash(f"{page.kind.capitalize()} {item.ref} updated." if outcome.result
+          else f"Nothing changed on {page.kind} {item.ref}.", "success")
+    return redirect(url_for(page.item_page, ref=item.ref))
 
 
-def _project_form_page(project, form, conflict=None, status_code=200):
-    return render_template("programme/update_project.html", title=f"Update project {project.ref}", project=project,
-                           form=form, conflict=conflict, is_conflict=status_code == 409), status_code
-
+def _form_page(page: UpdatePage, item: Action | Project, form: ActionUpdateForm | ProjectUpdateForm, day: date,
+               outcome: Outcome[Any] | None = None) -> tuple[str, int]:
+    is_conflict = outcome is not None and outcome.conflict is not None
+    html = render_template(page.template, title=f"Update {page.kind} {item.ref}", form=form,
+                           conflict=latest_save(item) if is_conflict else None, is_conflict=is_conflict,
+                           **{page.kind: item}, **page.context(item, day))
+    return html, 409 if is_conflict else 200

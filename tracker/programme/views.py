@@ -5,15 +5,16 @@ from datetime import date
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, g, render_template, request, url_for
-
 from markupsafe import Markup
 
 from tracker.core.cache import cached
 from tracker.core.clock import today
-from tracker.programme.charts import BarRow, stacked_status_bars
 from tracker.programme import queries
+from tracker.programme.charts import BarRow, stacked_status_bars
 from tracker.programme.forms import SORT_OPTIONS, ActionFilterForm
-from tracker.programme.rollups import programme_rollup, project_action_counts, summary_sentences
+from tracker.programme.models import Programme
+from tracker.programme.queries import WorkstreamChoice
+from tracker.programme.rollups import ProgrammeRollup, programme_rollup, project_action_counts, summary_sentences
 from tracker.programme.status import Status
 
 bp = Blueprint("programme", __name__)
@@ -26,7 +27,7 @@ def _forget_last_requests_programme() -> None:
     g.pop("programme", None)
 
 
-def rollup_for_today():
+def rollup_for_today() -> ProgrammeRollup:
     """Return the programme roll-up, recomputed only when data or the date has changed."""
     programme = queries.current_programme()
     day = today()
@@ -35,7 +36,8 @@ def rollup_for_today():
 
 
 @bp.get("/")
-def overview():
+def overview() -> str:
+    """Show the programme's roll-up: counts by status, chart and board sentences."""
     programme = queries.current_programme()
     rollup = rollup_for_today()
     key = f"overview:{programme.data_version}:{rollup.today.isoformat()}"
@@ -43,10 +45,10 @@ def overview():
     return render_template("programme/overview.html", programme=programme, overview_body=body)
 
 
-def _render_overview_body(programme, rollup) -> Markup:
+def _render_overview_body(programme: Programme, rollup: ProgrammeRollup) -> Markup:
     chart_rows = [
-        BarRow("Projects", rollup.projects.by_status, {"Reported separately": sum(rollup.projects.reported_separately.values())}),
-        BarRow("Actions", rollup.actions.by_status, {"Reported separately": sum(rollup.actions.reported_separately.values())}),
+        BarRow(label, counts.by_status, {"Reported separately": sum(counts.reported_separately.values())})
+        for label, counts in (("Projects", rollup.projects), ("Actions", rollup.actions))
     ]
     chart = stacked_status_bars(chart_rows, "Projects and actions by status, this board's items")
     return Markup(
@@ -62,7 +64,8 @@ def _render_overview_body(programme, rollup) -> Markup:
 
 
 @bp.get("/workstreams/<ref>")
-def workstream(ref: str):
+def workstream(ref: str) -> str:
+    """Show a workstream's totals and its projects with their action counts."""
     programme = queries.current_programme()
     workstream = queries.workstream_by_ref(ref)
     rollup = rollup_for_today()
@@ -82,12 +85,13 @@ def workstream(ref: str):
 
 
 @bp.get("/projects/<ref>")
-def project(ref: str):
+def project(ref: str) -> str:
+    """Show a project and its live actions."""
     programme = queries.current_programme()
     project = queries.project_by_ref(ref)
     day = today()
     actions = [a for a in project.actions if a.archived_at is None]
-    counts = {s: 0 for s in Status}
+    counts = dict.fromkeys(Status, 0)
     for action in actions:
         counts[action.status] += 1
     return render_template(
@@ -102,17 +106,18 @@ def project(ref: str):
 
 
 @bp.get("/actions/<ref>")
-def action(ref: str):
+def action(ref: str) -> str:
+    """Show an action and its history."""
     programme = queries.current_programme()
     action = queries.action_by_ref(ref)
     day = today()
-    return render_template(
-        "programme/action.html", programme=programme, action=action, today=day, next_board=programme.next_board_date(day)
-    )
+    return render_template("programme/action.html", programme=programme, action=action, today=day,
+                           next_board=programme.next_board_date(day))
 
 
 @bp.get("/actions")
-def action_list():
+def action_list() -> str:
+    """Show the filtered, sorted, paged list of actions."""
     programme = queries.current_programme()
     day = today()
     # The list is the same for everyone who asks the same question of the same data: it is
@@ -123,37 +128,33 @@ def action_list():
     return render_template("programme/actions.html", action_list_body=body, filters_invalid=invalid)
 
 
-def _render_action_list_body(programme, day: date) -> tuple[bool, Markup]:
+def _render_action_list_body(programme: Programme, day: date) -> tuple[bool, Markup]:
     """Return whether the filters were refused, and the list's content as HTML."""
     workstreams, people = queries.filter_choices(programme)
     form = ActionFilterForm(formdata=request.args)
     form.set_choices(workstreams, people)
-    filters = queries.ActionFilters()
+    next_board = programme.next_board_date(day)
     invalid = bool(request.args) and not form.validate()
-    if not invalid:
-        filters = _filters_from(form, workstreams, programme.next_board_date(day))
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        page = 1
-    per_page = current_app.config["ACTIONS_PER_PAGE"]
-    result = queries.filtered_actions(filters, day, page, per_page)
+    filters = queries.ActionFilters() if invalid else _filters_from(form, workstreams, next_board)
+    result = queries.filtered_actions(filters, day, _page_asked_for(), current_app.config["ACTIONS_PER_PAGE"])
     body = render_template(
-        "programme/_actions_body.html",
-        programme=programme,
-        form=form,
-        invalid=invalid,
-        filters=filters,
-        result=result,
-        today=day,
-        next_board=programme.next_board_date(day),
-        sort_options=SORT_OPTIONS,
-        page_url=lambda number: url_for("programme.action_list", **{**request.args.to_dict(flat=False), "page": number}),
+        "programme/_actions_body.html", programme=programme, form=form, invalid=invalid, filters=filters,
+        result=result, today=day, next_board=next_board, sort_options=SORT_OPTIONS,
+        page_url=lambda number: url_for("programme.action_list",
+                                        **{**request.args.to_dict(flat=False), "page": number}),
     )
     return invalid, Markup(body)
 
 
-def _filters_from(form: ActionFilterForm, workstreams, next_board: date) -> queries.ActionFilters:
+def _page_asked_for() -> int:
+    try:
+        return int(request.args.get("page", "1"))
+    except ValueError:
+        return 1
+
+
+def _filters_from(form: ActionFilterForm, workstreams: list[WorkstreamChoice],
+                  next_board: date) -> queries.ActionFilters:
     filters = queries.ActionFilters(sort=form.sort.data or "ref", overdue=bool(form.overdue.data))
     if form.before_board.data:
         filters.due_before = next_board
@@ -169,10 +170,12 @@ def _filters_from(form: ActionFilterForm, workstreams, next_board: date) -> quer
 
 
 @bp.get("/statuses")
-def status_definitions():
+def status_definitions() -> str:
+    """Show what each status means."""
     return render_template("programme/statuses.html", title="What the statuses mean")
 
 
 @bp.get("/accessibility")
-def accessibility():
+def accessibility() -> str:
+    """Show the accessibility statement."""
     return render_template("programme/accessibility.html", title="Accessibility statement")

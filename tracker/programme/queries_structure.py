@@ -1,0 +1,79 @@
+"""Reads for the programme office's structure pages: every item, archived ones last, and the form choices.
+
+Each issues a fixed number of statements; a missing item raises ``NotFound`` with the words of its page.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from tracker.extensions import db
+from tracker.people.models import Person
+from tracker.programme.models import Action, Project, Workstream
+from tracker.programme.queries import found, plausible_ref
+
+Item = TypeVar("Item", Workstream, Project, Action)
+
+
+def _arranged(model: type[Workstream] | type[Project] | type[Action]) -> tuple[Any, ...]:
+    """Order items as the programme office arranged them, archived ones last."""
+    return (model.archived_at.is_not(None), model.position, model.ref_sort)
+
+
+def structure_item(model: type[Item], ref: str) -> Item:
+    """Return the workstream, project or action with this ref, archived or not."""
+    kind = model.__tablename__
+    return found(db.session.scalars(select(model).where(model.ref == plausible_ref(ref, kind))).first(), kind, ref)
+
+
+def workstream_tree() -> tuple[list[Workstream], dict[int, list[Workstream]]]:
+    """Return the top-level workstreams and, for each, its sub-workstreams."""
+    workstreams = db.session.scalars(select(Workstream).order_by(*_arranged(Workstream))).all()
+    top_level = [ws for ws in workstreams if ws.parent_id is None]
+    return top_level, {ws.id: [c for c in workstreams if c.parent_id == ws.id] for ws in top_level}
+
+
+def projects_of(workstream: Workstream) -> Sequence[Project]:
+    """Return every project of the workstream itself, with its lead."""
+    return db.session.scalars(
+        select(Project).where(Project.workstream_id == workstream.id).options(joinedload(Project.lead))
+        .order_by(*_arranged(Project))).all()
+
+
+def project_with_workstream(ref: str) -> Project:
+    """Return the project with its workstream and lead."""
+    project = db.session.scalars(
+        select(Project).where(Project.ref == plausible_ref(ref, "project"))
+        .options(joinedload(Project.workstream), joinedload(Project.lead))
+    ).first()
+    return found(project, "project", ref)
+
+
+def actions_of(project: Project) -> Sequence[Action]:
+    """Return every action of the project, with its lead."""
+    return db.session.scalars(
+        select(Action).where(Action.project_id == project.id).options(joinedload(Action.lead))
+        .order_by(*_arranged(Action))).all()
+
+
+# --- what the forms offer ------------------------------------------------------------------
+
+def people() -> Sequence[Person]:
+    """Return everyone who may be named as a lead, by name."""
+    return db.session.scalars(select(Person).order_by(Person.name)).all()
+
+
+def possible_parents(current: Workstream | None) -> list[Workstream]:
+    """Return the live top-level workstreams a workstream may sit under (never itself)."""
+    candidates = db.session.scalars(
+        select(Workstream).where(Workstream.parent_id.is_(None), Workstream.archived_at.is_(None))
+        .order_by(Workstream.position, Workstream.ref_sort)).all()
+    return [ws for ws in candidates if current is None or ws.id != current.id]
+
+
+def live_projects() -> Sequence[Project]:
+    """Return the live projects in ref order."""
+    return db.session.scalars(select(Project).where(Project.archived_at.is_(None)).order_by(Project.ref_sort)).all()
