@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# `make test`: install everything, then run the whole test suite (unit and browser) on SQLite,
+# `make test`: install everything from the lock, run the checks (lock in step with pyproject.toml,
+# ruff check, ruff format --check, mypy), then the whole test suite (unit and browser) on SQLite,
 # and again on PostgreSQL when one answers at 127.0.0.1:5432. With CI=true PostgreSQL is
-# installed and started if needed, and its absence is a failure, never a skip.
+# installed and started if needed, and its absence is a failure, never a skip. A failed check fails
+# the run, but pytest still runs so that every result is in the summary.
 # Extra arguments go to pytest (e.g. `make test PYTEST_ARGS="-x -k overview"`).
-source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 
 PG_HOST=127.0.0.1
 PG_PORT=5432
@@ -86,8 +88,7 @@ ensure_venv test
 ensure_assets
 ensure_browser_tools
 
-results=()
-status=0
+static_checks
 
 if run_pytest SQLite -u TEST_DATABASE_URL; then
     results+=("SQLite: passed")
