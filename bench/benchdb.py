@@ -3,6 +3,7 @@
 Built through the same commands an operator would run (flask db upgrade, demo scale, users create),
 in a folder outside the repository: $TMPDIR/tracker-bench unless --dir says otherwise.
 """
+
 from __future__ import annotations
 
 import os
@@ -53,8 +54,9 @@ def default_folder() -> Path:
 def flask(db: BenchDatabase, *args: str, stdin: str | None = None) -> str:
     """Run a flask CLI command against the bench database; fail loudly with its output."""
     command = [sys.executable, "-m", "flask", "--app", "tracker", *args]
-    result = subprocess.run(command, cwd=REPO_ROOT, env=db.environ(), input=stdin, capture_output=True, text=True,
-                            timeout=900)
+    result = subprocess.run(
+        command, cwd=REPO_ROOT, env=db.environ(), input=stdin, capture_output=True, text=True, timeout=900
+    )
     if result.returncode != 0:
         raise SystemExit(f"'flask {' '.join(args)}' failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
@@ -75,15 +77,26 @@ def ensure_bench_database(folder: Path | None = None, rebuild: bool = False) -> 
     print(f"Building the bench database {db.path} ({SCALE['actions']:,} actions) …", flush=True)
     flask(db, "db", "upgrade")
     flask(db, "demo", "scale", *(f"--{key}={value}" for key, value in SCALE.items()))
-    flask(db, "users", "create", "--email", VIEWER_EMAIL, "--name", "Bench viewer", "--role", "viewer",
-          stdin=VIEWER_PASSWORD + "\n")
+    flask(
+        db,
+        "users",
+        "create",
+        "--email",
+        VIEWER_EMAIL,
+        "--name",
+        "Bench viewer",
+        "--role",
+        "viewer",
+        stdin=VIEWER_PASSWORD + "\n",
+    )
     db.ready_marker.touch()
     return db
 
 
 def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'value="([^"]+)"[^>]*name="csrf_token"', html)
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
     if not match:
         raise SystemExit("No CSRF token on the sign-in page.")
     return match.group(1)

@@ -6,6 +6,7 @@ Measured on the development machine (2 CPUs, load average ~2.3 from other work),
 verify (what a sign-in costs) median 0.62 s wall / 0.55 s CPU; hash median 0.58 s; hash + verify
 1.17 s. tests/auth/test_passwords.py keeps a production-cost verify under 1 s.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -15,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from werkzeug.security import check_password_hash, generate_password_hash  # noqa: E402
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from tracker.config import default_config  # noqa: E402
+from tracker.config import default_config
 
 
 def main(rounds: int = 5) -> None:
@@ -36,7 +37,8 @@ def main(rounds: int = 5) -> None:
     print(f"verify CPU time: median {statistics.median(verify_cpu_times):.3f} s, min {min(verify_cpu_times):.3f} s")
     print(f"hash:   median {statistics.median(hash_times):.3f} s, max {max(hash_times):.3f} s over {rounds} rounds")
     print(f"verify: median {statistics.median(verify_times):.3f} s, max {max(verify_times):.3f} s over {rounds} rounds")
-    print(f"hash + verify: median {statistics.median(h + v for h, v in zip(hash_times, verify_times)):.3f} s")
+    totals = [h + v for h, v in zip(hash_times, verify_times, strict=True)]
+    print(f"hash + verify: median {statistics.median(totals):.3f} s")
 
 
 if __name__ == "__main__":

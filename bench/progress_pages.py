@@ -7,6 +7,7 @@ median and p95 wall-clock time in milliseconds, the median CPU time, and the SQL
 request, against the targets
 (overview p95 <= 50 ms, filtered action list p95 <= 20 ms). Exits 1 if a target is missed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -88,19 +89,31 @@ def measure(app, client, label: str, url: str, target_ms: float | None, requests
     finally:
         event.remove(engine, "before_cursor_execute", count)
     durations.sort()
-    return Timing(label, url, target_ms, statistics.median(durations), percentile(durations, 0.95),
-                  statistics.median(cpu_times), max(statements), requests)
+    return Timing(
+        label,
+        url,
+        target_ms,
+        statistics.median(durations),
+        percentile(durations, 0.95),
+        statistics.median(cpu_times),
+        max(statements),
+        requests,
+    )
 
 
 def print_table(timings: list[Timing]) -> None:
-    header = (f"{'Page':<25} {'URL':<50} {'median ms':>9} {'p95 ms':>7} {'CPU ms':>6} {'SQL/req':>7} "
-              f"{'target p95':>10}  result")
+    header = (
+        f"{'Page':<25} {'URL':<50} {'median ms':>9} {'p95 ms':>7} {'CPU ms':>6} {'SQL/req':>7} "
+        f"{'target p95':>10}  result"
+    )
     print(header)
     print("-" * len(header))
     for t in timings:
         target = f"<= {t.target_ms:.0f} ms" if t.target_ms else "-"
-        print(f"{t.label:<25} {t.url:<50} {t.median_ms:>9.1f} {t.p95_ms:>7.1f} {t.cpu_median_ms:>6.1f} "
-              f"{t.statements:>7} {target:>10}  {t.verdict}")
+        print(
+            f"{t.label:<25} {t.url:<50} {t.median_ms:>9.1f} {t.p95_ms:>7.1f} {t.cpu_median_ms:>6.1f} "
+            f"{t.statements:>7} {target:>10}  {t.verdict}"
+        )
 
 
 def main() -> int:
@@ -120,9 +133,11 @@ def main() -> int:
     client = signed_in_client(app)
     timings = [measure(app, client, label, url, target, args.requests) for label, url, target in PAGES]
     print()
-    print(f"Progress pages on {bench_db.path.name}: 12 workstreams, 400 projects, 15,000 actions (SQLite); "
-          f"{args.requests} requests each after {WARM_UP} warm-up; Python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the end")
+    print(
+        f"Progress pages on {bench_db.path.name}: 12 workstreams, 400 projects, 15,000 actions (SQLite); "
+        f"{args.requests} requests each after {WARM_UP} warm-up; Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the end"
+    )
     print("(median/p95: wall-clock time per request; CPU ms: median CPU time of this process per request,")
     print(" which other work on the machine does not inflate; SQL/req: most statements any one request sent)")
     print_table(timings)

@@ -8,6 +8,7 @@ overview with a viewer's session cookie, and prints both rates and their ratio. 
 overview sustains at least a quarter of the /healthz rate. Stops gunicorn by itself; exits 1 if
 the target is missed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,7 +84,7 @@ def run_wrk(url: str, seconds: int, cookie: str | None = None) -> float:
     command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
-    result = subprocess.run(command + [url], capture_output=True, text=True, timeout=seconds + 60)
+    result = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 60)
     if result.returncode != 0:
         raise SystemExit(f"wrk failed:\n{result.stdout}\n{result.stderr}")
     if "Non-2xx or 3xx responses" in result.stdout:
@@ -92,8 +93,10 @@ def run_wrk(url: str, seconds: int, cookie: str | None = None) -> float:
     if not match:
         raise SystemExit(f"Could not read wrk's output:\n{result.stdout}")
     latency = re.search(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)", result.stdout)
-    print(f"  {url}: {float(match.group(1)):.0f} requests/s"
-          + (f", mean latency {latency.group(1)}" if latency else ""), flush=True)
+    print(
+        f"  {url}: {float(match.group(1)):.0f} requests/s" + (f", mean latency {latency.group(1)}" if latency else ""),
+        flush=True,
+    )
     return float(match.group(1))
 
 
@@ -111,15 +114,30 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [str(gunicorn), "--workers", str(WORKERS), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "wsgi:app"],
-        cwd=REPO_ROOT, env=bench_db.environ(), start_new_session=True,
+        [
+            str(gunicorn),
+            "--workers",
+            str(WORKERS),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=REPO_ROOT,
+        env=bench_db.environ(),
+        start_new_session=True,
     )
     try:
         wait_until_up(base)
         cookie = session_cookie(base)
-        print(f"gunicorn ({WORKERS} sync workers) on {base}; wrk {THREADS} threads, {CONNECTIONS} connections, "
-              f"{args.duration} s per URL after a 2 s warm-up", flush=True)
+        print(
+            f"gunicorn ({WORKERS} sync workers) on {base}; wrk {THREADS} threads, {CONNECTIONS} connections, "
+            f"{args.duration} s per URL after a 2 s warm-up",
+            flush=True,
+        )
         run_wrk(base + "/", 2, cookie)  # warm-up: every worker fills its roll-up cache
         healthz = run_wrk(base + "/healthz", args.duration)
         overview = run_wrk(base + "/", args.duration, cookie)

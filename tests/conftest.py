@@ -2,6 +2,7 @@
 
 The schema is created once per session; every test then starts from empty tables.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,8 @@ from sqlalchemy import event
 # Tests must never write into the repository's instance/ folder.
 os.environ.setdefault("TRACKER_INSTANCE_PATH", os.path.join(os.environ.get("TMPDIR", "/tmp"), "tracker-test-instance"))
 
-from tracker import create_app  # noqa: E402
-from tracker.extensions import db  # noqa: E402
+from tracker import create_app
+from tracker.extensions import db
 
 TODAY = date(2026, 11, 25)
 
@@ -90,8 +91,11 @@ def sign_in(client, user, password: str | None = None, follow_redirects: bool = 
     from tests.factories import DEFAULT_TEST_PASSWORD
 
     db.session.commit()  # the user must be visible to the request's own session
-    return client.post("/sign-in", data={"email": user.email, "password": password or DEFAULT_TEST_PASSWORD},
-                       follow_redirects=follow_redirects)
+    return client.post(
+        "/sign-in",
+        data={"email": user.email, "password": password or DEFAULT_TEST_PASSWORD},
+        follow_redirects=follow_redirects,
+    )
 
 
 @pytest.fixture

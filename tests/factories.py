@@ -1,4 +1,5 @@
 """Small builders for test data; each returns a flushed model with sensible defaults."""
+
 from __future__ import annotations
 
 import itertools
@@ -13,8 +14,13 @@ _sequence = itertools.count(1)
 
 
 def make_programme(**fields) -> Programme:
-    defaults = dict(name="Test improvement programme", vision="Children thrive.", board_name="Improvement Board",
-                    board_cycle_weeks=6, reference_board_date=date(2026, 11, 13))
+    defaults = {
+        "name": "Test improvement programme",
+        "vision": "Children thrive.",
+        "board_name": "Improvement Board",
+        "board_cycle_weeks": 6,
+        "reference_board_date": date(2026, 11, 13),
+    }
     programme = Programme(**{**defaults, **fields})
     db.session.add(programme)
     db.session.flush()
@@ -40,8 +46,16 @@ def make_workstream(ref: str | None = None, **fields) -> Workstream:
 def make_project(workstream: Workstream, ref: str | None = None, ambitions=(), **fields) -> Project:
     ref = ref or f"{workstream.ref}{next(_sequence)}"
     fields.setdefault("lead", None)
-    project = Project(**{"ref": ref, "workstream": workstream, "title": f"Project {ref}", "status": Status.AMBER,
-                         "target_date": date(2027, 3, 31), **fields})
+    project = Project(
+        **{
+            "ref": ref,
+            "workstream": workstream,
+            "title": f"Project {ref}",
+            "status": Status.AMBER,
+            "target_date": date(2027, 3, 31),
+            **fields,
+        }
+    )
     project.ambitions = [Ambition(a) if isinstance(a, str) else a for a in ambitions]
     db.session.add(project)
     db.session.flush()
@@ -53,8 +67,18 @@ def make_action(project: Project, ref: str | None = None, **fields) -> Action:
     status = fields.pop("status", Status.AMBER)
     if status.is_complete:
         fields.setdefault("completed_on", date(2026, 10, 1))
-    action = Action(**{"ref": ref, "project": project, "title": f"Action {ref}", "status": status,
-                       "start_date": date(2026, 1, 1), "deadline": date(2027, 1, 31), "lead": project.lead, **fields})
+    action = Action(
+        **{
+            "ref": ref,
+            "project": project,
+            "title": f"Action {ref}",
+            "status": status,
+            "start_date": date(2026, 1, 1),
+            "deadline": date(2027, 1, 31),
+            "lead": project.lead,
+            **fields,
+        }
+    )
     db.session.add(action)
     db.session.flush()
     return action
@@ -78,9 +102,18 @@ def make_user(role="viewer", person: Person | None = None, password: str = DEFAU
 
     n = next(_sequence)
     role = Role(role) if isinstance(role, str) else role
-    user = User(**{"email": f"user{n}@council.example.gov.uk", "name": f"Test {role.value} {n}", "role": role,
-                   "person": person, "password_hash": hash_password(password), "active": True,
-                   "session_generation": 1, **fields})
+    user = User(
+        **{
+            "email": f"user{n}@council.example.gov.uk",
+            "name": f"Test {role.value} {n}",
+            "role": role,
+            "person": person,
+            "password_hash": hash_password(password),
+            "active": True,
+            "session_generation": 1,
+            **fields,
+        }
+    )
     db.session.add(user)
     db.session.flush()
     return user

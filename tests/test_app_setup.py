@@ -1,7 +1,7 @@
 """Set-up: configuration from the environment, the instance folder, SQLite settings, health check."""
+
 from __future__ import annotations
 
-import ast
 import os
 
 import pytest
@@ -61,48 +61,3 @@ def test_write_requests_take_the_write_lock_only_for_themselves(client):
 
     client.post("/sign-in", data={"email": "nobody@example.gov.uk", "password": "wrong password here"})
     assert write_intent.get() is False
-
-
-# Upward imports that stay, each with its reason (see docs/ARCHITECTURE.md).
-ALLOWED_UPWARD_IMPORTS = {
-    # The user form offers the programme's open workstreams for a lead's editor rights.
-    ("tracker/auth/queries.py", "tracker.programme.models"),
-}
-
-
-def _imported_modules(tree: ast.Module) -> list[tuple[int, str]]:
-    """Return (line, module) for every import outside `if TYPE_CHECKING:` blocks."""
-    type_only = {
-        sub.lineno for node in ast.walk(tree)
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
-        for sub in ast.walk(node) if isinstance(sub, (ast.Import, ast.ImportFrom))
-    }
-    found = []
-    for node in ast.walk(tree):
-        if not isinstance(node, (ast.Import, ast.ImportFrom)) or node.lineno in type_only:
-            continue
-        if isinstance(node, ast.Import):
-            found += [(node.lineno, alias.name) for alias in node.names]
-        elif node.module == "tracker":
-            found += [(node.lineno, f"tracker.{alias.name}") for alias in node.names]
-        elif node.module:
-            found.append((node.lineno, node.module))
-    return found
-
-
-def test_no_domain_imports_a_domain_above_it():
-    """core < people < auth < audit < history < programme < kpis < demo, as create_app walks them."""
-    from tracker import DOMAINS, PROJECT_ROOT
-
-    rank = {domain.__name__: position for position, domain in enumerate(DOMAINS)}
-    upward = []
-    for path in sorted((PROJECT_ROOT / "tracker").glob("*/**/*.py")):
-        relative = path.relative_to(PROJECT_ROOT).as_posix()
-        own = "tracker." + relative.split("/")[1]
-        if own not in rank:
-            continue
-        for line, module in _imported_modules(ast.parse(path.read_text(encoding="utf-8"))):
-            above = rank.get(".".join(module.split(".")[:2]), -1) > rank[own]
-            if above and (relative, ".".join(module.split(".")[:3])) not in ALLOWED_UPWARD_IMPORTS:
-                upward.append(f"{relative}:{line} imports {module}")
-    assert not upward, "Imports from a layer above:\n" + "\n".join(upward)

@@ -1,4 +1,5 @@
 """Requests no person could type get a styled 400, never a 500, on SQLite and PostgreSQL."""
+
 import pytest
 
 

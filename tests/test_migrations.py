@@ -1,4 +1,5 @@
 """The committed Alembic revisions build exactly the schema the models describe, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import os

@@ -24,6 +24,7 @@ covers it), and public progress pages are off (the default).
 After every GET, and after every request that is refused (sign-in redirect, 400, 403, 404, 405,
 409, 429), the database must be exactly as before: every table's rows are hashed and compared.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,6 +46,7 @@ REDIRECT = "redirect"  # done: 302/303 anywhere but the sign-in page
 def redirect_to(path: str) -> str:
     """Done, then sent to this path (e.g. signing out sends you to /sign-in)."""
     return "redirect:" + path
+
 
 VISITORS = ("anonymous", "viewer", "lead", "other_lead", "admin")
 REFUSED = {SIGN_IN, 400, 403, 404, 405, 409, 429}
@@ -95,15 +97,30 @@ EXPECTED: dict[str, Route] = {
     "programme.accessibility": Route("/accessibility", GET=everyone(200)),
     "programme.status_definitions": Route("/statuses", GET=everyone(200)),
     # Sign-in, sign-out, passwords
-    "auth.sign_in": Route("/sign-in", GET=Expect(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT), POST=everyone(200),
-                          data={"email": "someone@council.example.gov.uk", "password": "not the password"}),
+    "auth.sign_in": Route(
+        "/sign-in",
+        GET=Expect(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+        POST=everyone(200),
+        data={"email": "someone@council.example.gov.uk", "password": "not the password"},
+    ),
     "auth.sign_out": Route("/sign-out", POST=signed_in(redirect_to("/sign-in"))),
-    "auth.change_password": Route("/account/password", GET=signed_in(200), POST=signed_in(200),
-                                  data={"current_password": "wrong", "new_password": NEW_PASSWORD,
-                                        "confirm_password": NEW_PASSWORD, "role": "admin"}),
-    "auth.reset_password": Route("/reset-password/{reset_token}", GET=everyone(200),
-                                 POST=everyone(redirect_to("/sign-in")),
-                                 data={"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}),
+    "auth.change_password": Route(
+        "/account/password",
+        GET=signed_in(200),
+        POST=signed_in(200),
+        data={
+            "current_password": "wrong",
+            "new_password": NEW_PASSWORD,
+            "confirm_password": NEW_PASSWORD,
+            "role": "admin",
+        },
+    ),
+    "auth.reset_password": Route(
+        "/reset-password/{reset_token}",
+        GET=everyone(200),
+        POST=everyone(redirect_to("/sign-in")),
+        data={"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
+    ),
     # Read-only progress pages (public only when the admin turns that on)
     "programme.overview": Route("/", GET=signed_in(200)),
     "programme.workstream": Route("/workstreams/{workstream}", GET=signed_in(200)),
@@ -112,45 +129,89 @@ EXPECTED: dict[str, Route] = {
     "programme.action_list": Route("/actions", GET=signed_in(200)),
     # People, settings and the audit log: the programme office only
     "people.user_list": Route("/admin/users", GET=admin_only(200)),
-    "people.new_user": Route("/admin/users/new", GET=admin_only(200), POST=admin_only(200),
-                             data={"email": "new.person@council.example.gov.uk", "name": "New Person", "role": "viewer",
-                                   "person_id": ""}),
-    "people.edit_user": Route("/admin/users/{target_user}", GET=admin_only(200), POST=admin_only(REDIRECT),
-                              data={"name": "Renamed", "role": "lead", "person_id": ""}),
+    "people.new_user": Route(
+        "/admin/users/new",
+        GET=admin_only(200),
+        POST=admin_only(200),
+        data={"email": "new.person@council.example.gov.uk", "name": "New Person", "role": "viewer", "person_id": ""},
+    ),
+    "people.edit_user": Route(
+        "/admin/users/{target_user}",
+        GET=admin_only(200),
+        POST=admin_only(REDIRECT),
+        data={"name": "Renamed", "role": "lead", "person_id": ""},
+    ),
     "people.deactivate_user": Route("/admin/users/{target_user}/deactivate", POST=admin_only(REDIRECT)),
     "people.reactivate_user": Route("/admin/users/{target_user}/reactivate", POST=admin_only(REDIRECT)),
     "people.reset_password_link": Route("/admin/users/{target_user}/reset-password", POST=admin_only(200)),
-    "settings.settings": Route("/admin/settings", GET=admin_only(200), POST=admin_only(REDIRECT),
-                             data={"public_progress_pages": "y"}),
+    "settings.settings": Route(
+        "/admin/settings", GET=admin_only(200), POST=admin_only(REDIRECT), data={"public_progress_pages": "y"}
+    ),
     "audit.audit_log": Route("/admin/audit", GET=admin_only(200)),
     # Progress updates: the lead of the item (and the programme office)
     "updates.my_actions": Route("/my-actions", GET=signed_in(200)),
-    "updates.update_action": Route("/actions/{action}/update", GET=lead_of_item(200), POST=lead_of_item(REDIRECT),
-                                   data={"status": "amber", "progress_note": "Matrix note.", "version": "1",
-                                         "deadline": ["31", "1", "2027"], "lead_id": "", "role": "admin"}),
-    "updates.update_project": Route("/projects/{project}/update", GET=lead_of_item(200), POST=lead_of_item(REDIRECT),
-                                    data={"status": "amber", "progress": "Matrix narrative.", "version": "1",
-                                          "lead_id": "", "workstream_id": ""}),
+    "updates.update_action": Route(
+        "/actions/{action}/update",
+        GET=lead_of_item(200),
+        POST=lead_of_item(REDIRECT),
+        data={
+            "status": "amber",
+            "progress_note": "Matrix note.",
+            "version": "1",
+            "deadline": ["31", "1", "2027"],
+            "lead_id": "",
+            "role": "admin",
+        },
+    ),
+    "updates.update_project": Route(
+        "/projects/{project}/update",
+        GET=lead_of_item(200),
+        POST=lead_of_item(REDIRECT),
+        data={"status": "amber", "progress": "Matrix narrative.", "version": "1", "lead_id": "", "workstream_id": ""},
+    ),
     # Programme structure: the programme office only. POSTs without a parent id answer 200 with a message.
     "structure.index": Route("/admin/structure", GET=admin_only(200)),
     "structure.workstream": Route("/admin/structure/workstreams/{workstream}", GET=admin_only(200)),
     "structure.project": Route("/admin/structure/projects/{project}", GET=admin_only(200)),
-    "structure.new_workstream": Route("/admin/structure/workstreams/new", GET=admin_only(200),
-                                      POST=admin_only(REDIRECT),
-                                      data={"ref": "MX", "title": "Matrix workstream"}),
-    "structure.edit_workstream": Route("/admin/structure/workstreams/{workstream}/edit", GET=admin_only(200),
-                                       POST=admin_only(REDIRECT), data={"ref": "{workstream}", "title": "Renamed"}),
-    "structure.new_project": Route("/admin/structure/projects/new", GET=admin_only(200), POST=admin_only(200),
-                                   data={"ref": "M9", "title": "No workstream chosen"}),
-    "structure.edit_project": Route("/admin/structure/projects/{project}/edit", GET=admin_only(200),
-                                    POST=admin_only(200),
-                                    data={"ref": "{project}", "title": "No workstream chosen", "version": "1"}),
-    "structure.new_action": Route("/admin/structure/actions/new", GET=admin_only(200), POST=admin_only(200),
-                                  data={"ref": "M1.9", "title": "No project chosen"}),
-    "structure.edit_action": Route("/admin/structure/actions/{action}/edit", GET=admin_only(200), POST=admin_only(200),
-                                   data={"ref": "{action}", "title": "No project chosen", "version": "1"}),
-    "structure.move": Route("/admin/structure/actions/{action}/move", POST=admin_only(REDIRECT),
-                            data={"direction": "down"}),
+    "structure.new_workstream": Route(
+        "/admin/structure/workstreams/new",
+        GET=admin_only(200),
+        POST=admin_only(REDIRECT),
+        data={"ref": "MX", "title": "Matrix workstream"},
+    ),
+    "structure.edit_workstream": Route(
+        "/admin/structure/workstreams/{workstream}/edit",
+        GET=admin_only(200),
+        POST=admin_only(REDIRECT),
+        data={"ref": "{workstream}", "title": "Renamed"},
+    ),
+    "structure.new_project": Route(
+        "/admin/structure/projects/new",
+        GET=admin_only(200),
+        POST=admin_only(200),
+        data={"ref": "M9", "title": "No workstream chosen"},
+    ),
+    "structure.edit_project": Route(
+        "/admin/structure/projects/{project}/edit",
+        GET=admin_only(200),
+        POST=admin_only(200),
+        data={"ref": "{project}", "title": "No workstream chosen", "version": "1"},
+    ),
+    "structure.new_action": Route(
+        "/admin/structure/actions/new",
+        GET=admin_only(200),
+        POST=admin_only(200),
+        data={"ref": "M1.9", "title": "No project chosen"},
+    ),
+    "structure.edit_action": Route(
+        "/admin/structure/actions/{action}/edit",
+        GET=admin_only(200),
+        POST=admin_only(200),
+        data={"ref": "{action}", "title": "No project chosen", "version": "1"},
+    ),
+    "structure.move": Route(
+        "/admin/structure/actions/{action}/move", POST=admin_only(REDIRECT), data={"direction": "down"}
+    ),
     "structure.archive": Route("/admin/structure/actions/{other_action}/archive", POST=admin_only(REDIRECT)),
     "structure.delete": Route("/admin/structure/actions/{other_action}/delete", POST=admin_only(REDIRECT)),
     # KPIs: everyone signed in reads; values by the KPI's owner (the lead here) and the programme office
@@ -158,11 +219,18 @@ EXPECTED: dict[str, Route] = {
     "kpis.scorecard_json": Route("/kpis.json", GET=signed_in(200)),
     "kpis.scorecard_csv": Route("/kpis.csv", GET=signed_in(200)),
     "kpis.kpi_page": Route("/kpis/{kpi}", GET=signed_in(200)),
-    "kpis.new_value": Route("/kpis/{kpi}/values/new", GET=lead_of_item(200), POST=lead_of_item(REDIRECT),
-                            data={"period_end": ["31", "12", "2022"], "period_label": "Q3 2022/23", "value": "66"}),
-    "kpis.edit_value": Route("/kpis/{kpi}/values/{kpi_period}/edit", GET=lead_of_item(200), POST=lead_of_item(REDIRECT),
-                             data={"period_end": ["30", "9", "2022"], "period_label": "Q2 2022/23", "value": "64",
-                                   "version": "1"}),
+    "kpis.new_value": Route(
+        "/kpis/{kpi}/values/new",
+        GET=lead_of_item(200),
+        POST=lead_of_item(REDIRECT),
+        data={"period_end": ["31", "12", "2022"], "period_label": "Q3 2022/23", "value": "66"},
+    ),
+    "kpis.edit_value": Route(
+        "/kpis/{kpi}/values/{kpi_period}/edit",
+        GET=lead_of_item(200),
+        POST=lead_of_item(REDIRECT),
+        data={"period_end": ["30", "9", "2022"], "period_label": "Q2 2022/23", "value": "64", "version": "1"},
+    ),
     "kpis.import_upload": Route("/admin/kpis/import", GET=admin_only(200), POST=admin_only(200), data={"kind": "kpis"}),
 }
 
@@ -252,8 +320,9 @@ CASES = [
 def expected_outcome(endpoint: str, method: str, visitor: str, rule_methods: set[str]):
     route = EXPECTED.get(endpoint)
     if route is None:
-        pytest.fail(f"No expected outcomes declared for route {endpoint!r}: "
-                    "add a row to EXPECTED in tests/test_route_matrix.py")
+        pytest.fail(
+            f"No expected outcomes declared for route {endpoint!r}: add a row to EXPECTED in tests/test_route_matrix.py"
+        )
     if method not in rule_methods:
         return route, 405
     expect = getattr(route, method)
@@ -266,7 +335,9 @@ def test_every_route_has_declared_expectations():
     missing = sorted({rule.endpoint for rule in RULES} - set(EXPECTED))
     assert not missing, "Routes without a row in EXPECTED (tests/test_route_matrix.py): " + ", ".join(missing)
     undeclared_methods = [
-        f"{rule.endpoint} {method}" for rule in RULES for method in ("GET", "POST")
+        f"{rule.endpoint} {method}"
+        for rule in RULES
+        for method in ("GET", "POST")
         if method in rule.methods and rule.endpoint in EXPECTED and getattr(EXPECTED[rule.endpoint], method) is None
     ]
     assert not undeclared_methods, "Methods without declared outcomes: " + ", ".join(undeclared_methods)
@@ -276,8 +347,9 @@ def test_every_route_has_declared_expectations():
 
 @pytest.mark.parametrize("rule_text, endpoint, method, visitor", CASES)
 def test_route_answers_each_visitor_as_declared(app, rule_text, endpoint, method, visitor):
-    rule_methods = next(rule.methods for rule in app.url_map.iter_rules()
-                        if rule.rule == rule_text and rule.endpoint == endpoint)
+    rule_methods = next(
+        rule.methods for rule in app.url_map.iter_rules() if rule.rule == rule_text and rule.endpoint == endpoint
+    )
     route, outcome = expected_outcome(endpoint, method, visitor, rule_methods)
     world = build_world()
     client = app.test_client()
@@ -291,13 +363,19 @@ def test_route_answers_each_visitor_as_declared(app, rule_text, endpoint, method
 
     if outcome == SIGN_IN:
         assert response.status_code == 302 and response.location.startswith("/sign-in"), (
-            response.status_code, response.location)
+            response.status_code,
+            response.location,
+        )
     elif isinstance(outcome, str) and outcome.startswith("redirect:"):
         assert response.status_code in (302, 303) and response.location == outcome.removeprefix("redirect:"), (
-            response.status_code, response.location)
+            response.status_code,
+            response.location,
+        )
     elif outcome == REDIRECT:
         assert response.status_code in (302, 303) and not response.location.startswith("/sign-in"), (
-            response.status_code, response.location)
+            response.status_code,
+            response.location,
+        )
     else:
         assert response.status_code == outcome, response.status_code
     assert b"Traceback" not in response.data

@@ -1,4 +1,5 @@
 """Improvement programme tracker: a Flask application for programme boards and their leads."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Configuration: safe defaults, secrets from the environment or the instance folder."""
+
 from __future__ import annotations
 
 import os
@@ -15,7 +16,7 @@ def database_url_from_env(instance_path: str) -> str:
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver named.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

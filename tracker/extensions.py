@@ -1,4 +1,7 @@
 """Flask extensions, created unbound so that create_app() can bind them."""
+
+from typing import TYPE_CHECKING
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -25,3 +28,11 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+# Models subclass Model. At run time it is Flask-SQLAlchemy's db.Model (bound to the app's
+# session); the type checker cannot see through that attribute, so it is shown the declarative
+# base db.Model is built from, which has the same columns, metadata and mapping behaviour.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model

@@ -1,4 +1,5 @@
 """The audit page labels every event the service records, in the words its domain registered."""
+
 from __future__ import annotations
 
 import html

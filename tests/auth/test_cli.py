@@ -1,4 +1,5 @@
 """`flask users ...` and the demo's accounts."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -16,8 +17,21 @@ PASSPHRASE = "a decent passphrase\n"
 def test_users_create_reads_the_password_from_stdin(runner):
     person = make_person(name="Head of Learning")
     db.session.commit()
-    result = runner.invoke(args=["users", "create", "--email", "Lee@Council.example.gov.uk", "--name", "Lee Learning",
-                                 "--role", "lead", "--person", "Head of Learning"], input="a decent passphrase\n")
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Lee@Council.example.gov.uk",
+            "--name",
+            "Lee Learning",
+            "--role",
+            "lead",
+            "--person",
+            "Head of Learning",
+        ],
+        input="a decent passphrase\n",
+    )
     assert result.exit_code == 0, result.output
     assert "Created Project lead account for Lee Learning <lee@council.example.gov.uk>" in result.output
     user = user_by_email("lee@council.example.gov.uk")
@@ -47,8 +61,10 @@ def test_duplicate_email_is_refused(runner):
 
 
 def test_set_role_and_deactivate(runner):
-    runner.invoke(args=["users", "create", "--email", "x@council.example.gov.uk", "--name", "X", "--role", "viewer"],
-                  input="a decent passphrase\n")
+    runner.invoke(
+        args=["users", "create", "--email", "x@council.example.gov.uk", "--name", "X", "--role", "viewer"],
+        input="a decent passphrase\n",
+    )
     result = runner.invoke(args=["users", "set-role", "--email", "x@council.example.gov.uk", "--role", "admin"])
     assert result.exit_code == 0 and "is now Programme office (admin)" in result.output
     result = runner.invoke(args=["users", "deactivate", "--email", "x@council.example.gov.uk"])
@@ -72,6 +88,7 @@ def test_demo_load_creates_one_account_per_role_and_prints_them(runner, app):
     assert [u.role for u in users] == [Role.ADMIN, Role.LEAD, Role.VIEWER]
     assert users[1].person.name == "Director of Strategy, Commissioning and Transformation"
     client = app.test_client()
-    response = client.post("/sign-in", data={"email": "strategy.director@demo.example.gov.uk",
-                                             "password": "demo-only lead copper meadow"})
+    response = client.post(
+        "/sign-in", data={"email": "strategy.director@demo.example.gov.uk", "password": "demo-only lead copper meadow"}
+    )
     assert response.status_code == 302

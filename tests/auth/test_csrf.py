@@ -1,4 +1,5 @@
 """With CSRF protection on (as in production), forged or token-less POSTs are refused with a styled 400."""
+
 from __future__ import annotations
 
 import re
@@ -69,8 +70,14 @@ def test_signed_in_posts_need_the_token(client, app):
         (f"/admin/users/{viewer.id}", {"name": "Changed", "role": "admin", "person_id": ""}),
         ("/admin/users/new", {"email": "new@council.example.gov.uk", "name": "New", "role": "viewer", "person_id": ""}),
         ("/admin/settings", {"public_progress_pages": "y"}),
-        ("/account/password", {"current_password": DEFAULT_TEST_PASSWORD, "new_password": "new pass phrase here",
-                               "confirm_password": "new pass phrase here"}),
+        (
+            "/account/password",
+            {
+                "current_password": DEFAULT_TEST_PASSWORD,
+                "new_password": "new pass phrase here",
+                "confirm_password": "new pass phrase here",
+            },
+        ),
     ]:
         for token in (None, "forged"):
             response = client.post(url, data=data if token is None else {**data, "csrf_token": token})
@@ -87,8 +94,12 @@ def test_routes_that_change_data_refuse_get(client):
     admin = make_user("admin")
     viewer = make_user("viewer")
     signed_in(client, admin)
-    for url in ["/sign-out", f"/admin/users/{viewer.id}/deactivate", f"/admin/users/{viewer.id}/reactivate",
-                f"/admin/users/{viewer.id}/reset-password"]:
+    for url in [
+        "/sign-out",
+        f"/admin/users/{viewer.id}/deactivate",
+        f"/admin/users/{viewer.id}/reactivate",
+        f"/admin/users/{viewer.id}/reset-password",
+    ]:
         response = client.get(url)
         assert response.status_code == 405, url
         assert b"That is not allowed here" in response.data

@@ -2,6 +2,7 @@
 
 The attempts are counted in the database, so it does not matter which worker answers.
 """
+
 from __future__ import annotations
 
 import http.cookiejar
@@ -52,14 +53,17 @@ def gunicorn_server(tmp_path):
 
     instance = tmp_path / "instance"
     instance.mkdir()
-    (instance / "config.py").write_text(textwrap.dedent(f"""
+    (instance / "config.py").write_text(
+        textwrap.dedent(f"""
         SQLALCHEMY_DATABASE_URI = {database_url!r}
         SECRET_KEY = "gunicorn-test-secret"
         PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
         WTF_CSRF_ENABLED = True
-    """))
+    """)
+    )
     # A WSGI entry point for this test only: it tells us which worker answered.
-    (tmp_path / "worker_pid_app.py").write_text(textwrap.dedent("""
+    (tmp_path / "worker_pid_app.py").write_text(
+        textwrap.dedent("""
         import os
         from tracker import create_app
 
@@ -69,14 +73,28 @@ def gunicorn_server(tmp_path):
         def _worker_pid(response):
             response.headers["X-Worker-Pid"] = str(os.getpid())
             return response
-    """))
+    """)
+    )
     port = free_port()
     env = {**os.environ, "TRACKER_INSTANCE_PATH": str(instance), "REDIS_URL": ""}
     env.pop("DATABASE_URL", None)
     process = subprocess.Popen(
-        [str(GUNICORN), "-w", "4", "-b", f"127.0.0.1:{port}", "--pythonpath", str(tmp_path), "--timeout", "60",
-         "worker_pid_app:app"],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=(tmp_path / "gunicorn.log").open("w"),
+        [
+            str(GUNICORN),
+            "-w",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--pythonpath",
+            str(tmp_path),
+            "--timeout",
+            "60",
+            "worker_pid_app:app",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(tmp_path / "gunicorn.log").open("w"),
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

@@ -1,4 +1,5 @@
 """Password policy (NCSC: length and a deny-list, no composition rules) and the hash's cost."""
+
 from __future__ import annotations
 
 import re
@@ -17,10 +18,13 @@ def test_deny_list_ships_thousands_of_common_passwords():
     assert {"password1", "iloveyou", "qwertyuiop", "1234567890"} <= words
 
 
-@pytest.mark.parametrize("password", [
-    "seven77",  # 7 characters
-    "",
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "seven77",  # 7 characters
+        "",
+    ],
+)
 def test_too_short_passwords_are_refused(password):
     assert password_problem(password) is not None
 
@@ -30,14 +34,17 @@ def test_common_passwords_are_refused_whatever_their_case(password):
     assert "commonly used password" in password_problem(password)
 
 
-@pytest.mark.parametrize("password", [
-    "zq8!vKp2",  # 8 characters, not common: allowed
-    "tangerine kettle",  # 12+ characters of lower-case words: no composition rules
-    "aaaaaaaaaaaaaaaaaaaa",  # no composition rules at all
-    "x" * 128,
-    "🦆 duck pond village 🦆",
-    "p" * 256,
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "zq8!vKp2",  # 8 characters, not common: allowed
+        "tangerine kettle",  # 12+ characters of lower-case words: no composition rules
+        "aaaaaaaaaaaaaaaaaaaa",  # no composition rules at all
+        "x" * 128,
+        "🦆 duck pond village 🦆",
+        "p" * 256,
+    ],
+)
 def test_long_or_uncommon_passwords_are_accepted(password):
     assert password_problem(password) is None
 
@@ -68,8 +75,10 @@ def test_production_cost_sign_in_check_takes_under_a_second():
 
 
 def test_pasting_is_not_blocked_on_any_password_field(client, app, viewer_client):
-    pages = [client.get("/sign-in").get_data(as_text=True),
-             viewer_client.get("/account/password").get_data(as_text=True)]
+    pages = [
+        client.get("/sign-in").get_data(as_text=True),
+        viewer_client.get("/account/password").get_data(as_text=True),
+    ]
     for page in pages:
-        assert "onpaste" not in page and "autocomplete=\"off\"" not in page
+        assert "onpaste" not in page and 'autocomplete="off"' not in page
         assert "maxlength" not in page.lower() or 'maxlength="256"' in page

@@ -1,4 +1,5 @@
 """The programme office manages people: create/invite, edit, deactivate, reset links, settings, audit log."""
+
 from __future__ import annotations
 
 import re
@@ -38,9 +39,16 @@ def test_admin_invites_a_lead_who_sets_a_password_with_the_one_time_link(admin_c
     person = make_person(name="Head of Early Help")
     workstream = make_workstream("B")
     db.session.commit()
-    response = admin_client.post("/admin/users/new", data={
-        "email": "Early.Help@council.example.gov.uk", "name": "Ezra Help", "role": "lead",
-        "person_id": str(person.id), "workstream_ids": [str(workstream.id)]})
+    response = admin_client.post(
+        "/admin/users/new",
+        data={
+            "email": "Early.Help@council.example.gov.uk",
+            "name": "Ezra Help",
+            "role": "lead",
+            "person_id": str(person.id),
+            "workstream_ids": [str(workstream.id)],
+        },
+    )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Account created" in page and "24 hours" in page
@@ -89,8 +97,10 @@ def test_create_form_shows_errors_and_saves_nothing(admin_client, admin_user):
         ({"email": OTHER_EMAIL, "name": "N" * 201, "role": "viewer"}, "Name must be 200 characters or fewer"),
         ({"email": OTHER_EMAIL, "name": "X", "role": "superuser"}, "Select a role"),
         ({"email": OTHER_EMAIL, "name": "X", "role": "lead", "person_id": "999999"}, "Select a lead from the list"),
-        ({"email": OTHER_EMAIL, "name": "X", "role": "lead", "workstream_ids": ["abc"]},
-         "Select workstreams from the list"),
+        (
+            {"email": OTHER_EMAIL, "name": "X", "role": "lead", "workstream_ids": ["abc"]},
+            "Select workstreams from the list",
+        ),
         ({"email": admin_user.email.upper(), "name": "X", "role": "viewer"}, "There is already an account for"),
         ({"email": "", "name": "", "role": ""}, "Enter an email address"),
     ]
@@ -104,8 +114,10 @@ def test_create_form_shows_errors_and_saves_nothing(admin_client, admin_user):
 
 
 def test_a_person_can_be_linked_to_one_account_only(admin_client, lead_user):
-    response = admin_client.post("/admin/users/new", data={
-        "email": "x@council.example.gov.uk", "name": "X", "role": "lead", "person_id": str(lead_user.person_id)})
+    response = admin_client.post(
+        "/admin/users/new",
+        data={"email": "x@council.example.gov.uk", "name": "X", "role": "lead", "person_id": str(lead_user.person_id)},
+    )
     assert "Sam Lead is already linked to Sam Lead&#39;s account" in response.get_data(as_text=True)
 
 
@@ -113,8 +125,10 @@ def test_admin_edits_role_name_and_rights(admin_client, viewer_user, signed_in_c
     viewer_session = signed_in_client(viewer_user)
     workstream = make_workstream("C")
     db.session.commit()
-    response = admin_client.post(f"/admin/users/{viewer_user.id}", data={
-        "name": "Val Lead", "role": "lead", "person_id": "", "workstream_ids": [str(workstream.id)]})
+    response = admin_client.post(
+        f"/admin/users/{viewer_user.id}",
+        data={"name": "Val Lead", "role": "lead", "person_id": "", "workstream_ids": [str(workstream.id)]},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     user = db.session.get(User, viewer_user.id)
@@ -151,13 +165,35 @@ def test_unknown_or_tampered_user_ids_get_404(admin_client):
 def test_extra_fields_cannot_change_what_the_form_does_not_offer(admin_client, viewer_client, viewer_user, admin_user):
     before = db.session.get(User, viewer_user.id)
     generation = before.session_generation
-    viewer_client.post("/account/password", data={
-        "current_password": DEFAULT_TEST_PASSWORD, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD,
-        "role": "admin", "active": "0", "person_id": "1", "lead_id": "1", "version": "99", "email": "evil@x.gov.uk",
-        "session_generation": "1"})
-    admin_client.post(f"/admin/users/{viewer_user.id}", data={
-        "name": "Val Viewer", "role": "viewer", "person_id": "", "active": "0", "email": "changed@x.gov.uk",
-        "password_hash": "x", "session_generation": "1", "version": "7", "lead_id": "3"})
+    viewer_client.post(
+        "/account/password",
+        data={
+            "current_password": DEFAULT_TEST_PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "confirm_password": NEW_PASSWORD,
+            "role": "admin",
+            "active": "0",
+            "person_id": "1",
+            "lead_id": "1",
+            "version": "99",
+            "email": "evil@x.gov.uk",
+            "session_generation": "1",
+        },
+    )
+    admin_client.post(
+        f"/admin/users/{viewer_user.id}",
+        data={
+            "name": "Val Viewer",
+            "role": "viewer",
+            "person_id": "",
+            "active": "0",
+            "email": "changed@x.gov.uk",
+            "password_hash": "x",
+            "session_generation": "1",
+            "version": "7",
+            "lead_id": "3",
+        },
+    )
     admin_client.post(f"/admin/users/{admin_user.id}", data={"name": "Pat Director", "role": "viewer", "person_id": ""})
     db.session.expire_all()
     viewer = db.session.get(User, viewer_user.id)

@@ -1,5 +1,6 @@
 """Sessions: renewed at sign-in, ended everywhere by sign-out, password change and deactivation,
 and timed out after 30 idle minutes or 10 hours in all."""
+
 from __future__ import annotations
 
 import time
@@ -57,8 +58,14 @@ def test_an_old_session_cookie_cannot_be_replayed_after_sign_out(client, viewer_
 
 def test_changing_password_ends_other_sessions_but_keeps_this_one(signed_in_client, viewer_user, app):
     laptop, phone = signed_in_client(viewer_user), signed_in_client(viewer_user)
-    response = laptop.post("/account/password", data={
-        "current_password": DEFAULT_TEST_PASSWORD, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    response = laptop.post(
+        "/account/password",
+        data={
+            "current_password": DEFAULT_TEST_PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "confirm_password": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 302
     assert laptop.get("/").status_code == 200
     assert phone.get("/").status_code == 302

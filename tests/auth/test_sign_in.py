@@ -1,4 +1,5 @@
 """Signing in and out through the real form: messages, redirects, the guard, the audit trail."""
+
 from __future__ import annotations
 
 import pytest
@@ -46,14 +47,18 @@ def test_email_is_matched_whatever_its_case(client, programme, admin_user):
     assert response.status_code == 302
 
 
-@pytest.mark.parametrize("email, password", [
-    ("director@council.example.gov.uk", "wrong password entirely"),
-    ("nobody@council.example.gov.uk", DEFAULT_TEST_PASSWORD),
-    ("nobody@council.example.gov.uk", "wrong password entirely"),
-    ("director@council.example.gov.uk", "x" * 5000),
-])
-def test_wrong_email_or_password_gives_one_message_that_does_not_say_which(client, programme, admin_user, email,
-                                                                           password):
+@pytest.mark.parametrize(
+    "email, password",
+    [
+        ("director@council.example.gov.uk", "wrong password entirely"),
+        ("nobody@council.example.gov.uk", DEFAULT_TEST_PASSWORD),
+        ("nobody@council.example.gov.uk", "wrong password entirely"),
+        ("director@council.example.gov.uk", "x" * 5000),
+    ],
+)
+def test_wrong_email_or_password_gives_one_message_that_does_not_say_which(
+    client, programme, admin_user, email, password
+):
     db.session.commit()
     response = client.post("/sign-in", data={"email": email, "password": password})
     assert response.status_code == 200
@@ -96,14 +101,25 @@ def test_protected_pages_send_anonymous_visitors_to_sign_in_and_back(client, pro
     assert response.status_code == 302 and response.location == "/actions?status=red"
 
 
-@pytest.mark.parametrize("next_url", [
-    "https://evil.example.com/", "//evil.example.com/x", "/\\evil.example.com", "javascript:alert(1)",
-    "http:/evil.example.com", "\t//evil.example.com", "evil.example.com",
-])
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "https://evil.example.com/",
+        "//evil.example.com/x",
+        "/\\evil.example.com",
+        "javascript:alert(1)",
+        "http:/evil.example.com",
+        "\t//evil.example.com",
+        "evil.example.com",
+    ],
+)
 def test_sign_in_never_redirects_off_site(client, programme, viewer_user, next_url):
     db.session.commit()
-    response = client.post("/sign-in", query_string={"next": next_url},
-                           data={"email": viewer_user.email, "password": DEFAULT_TEST_PASSWORD})
+    response = client.post(
+        "/sign-in",
+        query_string={"next": next_url},
+        data={"email": viewer_user.email, "password": DEFAULT_TEST_PASSWORD},
+    )
     assert response.status_code == 302
     assert response.location == "/"
 

@@ -1,4 +1,5 @@
 """Throttling: 10 failures in 5 minutes for an account or from an address locks sign-in."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -73,8 +74,9 @@ def test_refused_attempts_do_not_extend_the_lockout(client, viewer_user):
     db.session.commit()
     for _ in range(5):
         assert attempt(client, viewer_user.email).status_code == 429
-    db.session.execute(update(LoginAttempt).where(LoginAttempt.refused.is_(False))
-                       .values(at=utcnow() - timedelta(minutes=6)))
+    db.session.execute(
+        update(LoginAttempt).where(LoginAttempt.refused.is_(False)).values(at=utcnow() - timedelta(minutes=6))
+    )
     db.session.commit()
     assert attempt(client, viewer_user.email, password=DEFAULT_TEST_PASSWORD).status_code == 302
 

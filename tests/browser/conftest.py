@@ -16,6 +16,7 @@ Helpers for tests:
     assert_accessible(page)          axe-core: no serious or critical violations
     save_screenshot(page, name)      a full-page PNG in $TMPDIR/tracker-screenshots for humans
 """
+
 from __future__ import annotations
 
 import os
@@ -133,7 +134,7 @@ def browser() -> Browser:
 
 
 # Contexts with JavaScript off: axe cannot run in them (page.evaluate never returns there).
-_SCRIPTLESS_CONTEXTS: "weakref.WeakSet[BrowserContext]" = weakref.WeakSet()
+_SCRIPTLESS_CONTEXTS: weakref.WeakSet[BrowserContext] = weakref.WeakSet()
 VIEWPORT = {"width": 1280, "height": 900}
 
 
@@ -228,14 +229,20 @@ def _scriptless_copy(page: Page) -> Page:
     JavaScript shows it, and Playwright can still inject axe.
     """
     html, url = page.content(), page.url
-    context = page.context.browser.new_context(storage_state=page.context.storage_state(), viewport=VIEWPORT,
-                                               locale="en-GB")
+    context = page.context.browser.new_context(
+        storage_state=page.context.storage_state(), viewport=VIEWPORT, locale="en-GB"
+    )
     context.set_default_timeout(PAGE_TIMEOUT_MS)
     copy = context.new_page()
-    copy.route(lambda requested: requested == url, lambda route: route.fulfill(
-        status=200, content_type="text/html; charset=utf-8", body=html,
-        headers={"Content-Security-Policy": "script-src 'none'"},
-    ))
+    copy.route(
+        lambda requested: requested == url,
+        lambda route: route.fulfill(
+            status=200,
+            content_type="text/html; charset=utf-8",
+            body=html,
+            headers={"Content-Security-Policy": "script-src 'none'"},
+        ),
+    )
     copy.goto(url)
     return copy
 

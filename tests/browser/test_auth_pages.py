@@ -1,4 +1,5 @@
 """Sign-in, account and programme-office pages in Chromium: accessible, working through real forms."""
+
 from __future__ import annotations
 
 import re
@@ -68,9 +69,14 @@ def test_admin_pages_are_accessible(admin_page, live, accounts):
     nav = page.locator("header")
     for link in ("People", "Audit log", "Settings"):
         expect(nav.get_by_role("link", name=link, exact=True)).to_be_visible()
-    for name, path in [("people", "/admin/users"), ("new-user", "/admin/users/new"),
-                       ("edit-user", f"/admin/users/{accounts['viewer'].id}"), ("settings", "/admin/settings"),
-                       ("audit-log", "/admin/audit"), ("change-password", "/account/password")]:
+    for name, path in [
+        ("people", "/admin/users"),
+        ("new-user", "/admin/users/new"),
+        ("edit-user", f"/admin/users/{accounts['viewer'].id}"),
+        ("settings", "/admin/settings"),
+        ("audit-log", "/admin/audit"),
+        ("change-password", "/account/password"),
+    ]:
         response = page.goto(path)
         assert response.status == 200, path
         assert_accessible(page)

@@ -1,4 +1,5 @@
 """The accessibility helper itself: it catches real problems, with JavaScript on or off."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,14 +9,17 @@ from tests.browser.conftest import assert_accessible
 pytestmark = pytest.mark.browser
 
 BROKEN_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Broken</title></head>
-<body><main><h1>Broken</h1><img src="/static/favicon.svg"><form><input type="text" name="q"></form></main></body></html>"""
+<body><main><h1>Broken</h1><img src="/static/favicon.svg">
+<form><input type="text" name="q"></form></main></body></html>"""
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
 def test_assert_accessible_reports_serious_problems_readably(page, no_js_page, live, javascript):
     target = page if javascript else no_js_page
-    target.route(lambda url: url.endswith("/broken"), lambda route: route.fulfill(
-        status=200, content_type="text/html; charset=utf-8", body=BROKEN_PAGE))
+    target.route(
+        lambda url: url.endswith("/broken"),
+        lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=BROKEN_PAGE),
+    )
     target.goto("/broken")
     with pytest.raises(AssertionError) as failure:
         assert_accessible(target)

@@ -1,4 +1,5 @@
 """KPI pages in a real browser: accessible (axe), readable without JavaScript, forms that show their errors."""
+
 from __future__ import annotations
 
 import pytest
@@ -37,20 +38,26 @@ def admin_page(page, app) -> Page:
 
 
 @pytest.mark.parametrize(("name", "path"), READ_PAGES, ids=[name for name, _ in READ_PAGES])
-def test_kpi_page_is_accessible_and_reads_the_same_without_javascript(demo_kpis, viewer_page, viewer_no_js_page, name, path):
+def test_kpi_page_is_accessible_and_reads_the_same_without_javascript(
+    demo_kpis, viewer_page, viewer_no_js_page, name, path
+):
     response = viewer_page.goto(path)
     assert response is not None and response.status == 200
     expect(viewer_page.locator("main h1")).to_be_visible()
     save_screenshot(viewer_page, f"kpi-{name}")
     assert_accessible(viewer_page)
     viewer_no_js_page.goto(path)
-    assert viewer_no_js_page.locator("main table").all_inner_texts() == viewer_page.locator("main table").all_inner_texts()
+    assert (
+        viewer_no_js_page.locator("main table").all_inner_texts() == viewer_page.locator("main table").all_inner_texts()
+    )
     assert viewer_no_js_page.locator("main svg").count() == viewer_page.locator("main svg").count()
 
 
 def test_the_trend_chart_is_an_image_with_a_name_and_a_table_beside_it(demo_kpis, viewer_page):
     viewer_page.goto("/kpis/KPI03")
-    chart = viewer_page.get_by_role("img", name="KPI03: Percentage of 2-year-olds accessing Early Education Entitlement (EEE), by period")
+    chart = viewer_page.get_by_role(
+        "img", name="KPI03: Percentage of 2-year-olds accessing Early Education Entitlement (EEE), by period"
+    )
     expect(chart).to_be_visible()
     box = chart.bounding_box()
     assert box is not None and box["width"] > 500 and box["height"] > 250
@@ -86,8 +93,11 @@ def test_import_form_lists_problems_and_is_accessible(demo_kpis, admin_page, tmp
     page.goto("/admin/kpis/import")
     assert_accessible(page)
     bad = tmp_path / "bad-kpis.csv"
-    bad.write_text("ref,title,unit,polarity,frequency,target,tolerance_low,tolerance_high,description\n"
-                   "KPI90,Fine,percent,higher,annual,1,,,\nKPI91,Bad,percent,sideways,annual,x,,,\n", encoding="utf-8")
+    bad.write_text(
+        "ref,title,unit,polarity,frequency,target,tolerance_low,tolerance_high,description\n"
+        "KPI90,Fine,percent,higher,annual,1,,,\nKPI91,Bad,percent,sideways,annual,x,,,\n",
+        encoding="utf-8",
+    )
     page.get_by_label("KPI definitions").check()
     page.get_by_label("CSV file").set_input_files(str(bad))
     page.get_by_role("button", name="Import").click()

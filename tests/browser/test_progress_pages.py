@@ -2,6 +2,7 @@
 
 Progress pages are for signed-in staff, so each test signs in as a viewer through the real form.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,7 +34,9 @@ PAGE_IDS = [name for name, _path, _status in PROGRESS_PAGES]
 
 def open_page(page: Page, path: str, expected_status: int) -> None:
     response = page.goto(path)
-    assert response is not None and response.status == expected_status, f"{path} answered {response and response.status}"
+    assert response is not None and response.status == expected_status, (
+        f"{path} answered {response and response.status}"
+    )
 
 
 @pytest.mark.parametrize(("name", "path", "expected_status"), PROGRESS_PAGES, ids=PAGE_IDS)
@@ -52,7 +55,10 @@ def test_progress_page_is_accessible_and_reads_the_same_without_javascript(
     assert no_js_page.locator("main h1").inner_text() == heading
     # Figures, tables and messages are in the HTML, not drawn by scripts.
     assert no_js_page.locator("main table").all_inner_texts() == page.locator("main table").all_inner_texts()
-    assert no_js_page.locator("main [role=status]").all_inner_texts() == page.locator("main [role=status]").all_inner_texts()
+    assert (
+        no_js_page.locator("main [role=status]").all_inner_texts()
+        == page.locator("main [role=status]").all_inner_texts()
+    )
     assert no_js_page.locator("main svg").count() == page.locator("main svg").count()
 
 
@@ -122,7 +128,6 @@ def test_skip_link_works_without_javascript(demo_programme, viewer_no_js_page):
 
 
 def test_signed_out_visitor_is_sent_to_an_accessible_sign_in_page_and_back(page, demo_programme, viewer_account):
-    from tests.browser.conftest import sign_in
     from tests.factories import DEFAULT_TEST_PASSWORD
 
     page.goto("/projects/A1")

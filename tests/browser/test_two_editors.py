@@ -1,4 +1,5 @@
 """Two people edit the same action in two browsers: the second save gets the conflict page, both texts kept."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,8 @@
-"""The update, My actions, conflict and structure pages in a real browser: accessible, and working without JavaScript."""
+"""The update, My actions, conflict and structure pages in a real browser: accessible, and usable without JavaScript."""
+
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -9,7 +12,6 @@ from tests.factories import DEFAULT_TEST_PASSWORD, make_action
 from tests.programme.editing import make_plan
 from tracker.extensions import db
 from tracker.programme.status import Status
-from datetime import date
 
 pytestmark = pytest.mark.browser
 
@@ -17,8 +19,14 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def plan(app):
     plan = make_plan()
-    make_action(plan.project, "A1.2", lead=plan.lead.person, status=Status.GREY, start_date=date(2026, 9, 1),
-                deadline=date(2026, 12, 20))
+    make_action(
+        plan.project,
+        "A1.2",
+        lead=plan.lead.person,
+        status=Status.GREY,
+        start_date=date(2026, 9, 1),
+        deadline=date(2026, 12, 20),
+    )
     make_action(plan.project, "A1.3", lead=plan.lead.person, deadline=date(2026, 11, 1))
     db.session.commit()
     return plan

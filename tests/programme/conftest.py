@@ -6,6 +6,7 @@ session would then leak from one request, or one user, to the next. Editing test
 people at once and a database they can compare before and after, so these clients give every
 request a fresh context and commit the test's own session first (SQLite lets one writer in).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -36,7 +37,8 @@ def client_for(app):
         if user is not None:
             response = sign_in(new_client, user)
             assert response.status_code == 302 and "/sign-in" not in response.headers["Location"], (
-                f"sign-in failed for {user.email}")
+                f"sign-in failed for {user.email}"
+            )
         return new_client
 
     return make

@@ -1,4 +1,5 @@
 """Builders shared by the editing tests: a small plan with leads, form data and database snapshots."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,15 +34,23 @@ def make_plan(**action_fields) -> Plan:
     alex = make_person(name="Alex Lead")
     olu = make_person(name="Olu Other")
     workstream = make_workstream("A", title="Children's services")
-    project = make_project(workstream, "A1", lead=alex, title="Early help hubs", progress="Hubs planned.",
-                           next_steps="Open the first hub.")
-    fields = {"status": Status.AMBER, "start_date": date(2026, 1, 1), "deadline": date(2027, 1, 31),
-              "progress_note": "Work has started."} | action_fields
+    project = make_project(
+        workstream, "A1", lead=alex, title="Early help hubs", progress="Hubs planned.", next_steps="Open the first hub."
+    )
+    fields = {
+        "status": Status.AMBER,
+        "start_date": date(2026, 1, 1),
+        "deadline": date(2027, 1, 31),
+        "progress_note": "Work has started.",
+    } | action_fields
     action = make_action(project, "A1.1", lead=alex, title="Recruit hub coordinators", **fields)
     other_project = make_project(workstream, "A2", lead=olu, title="Family support")
     other_action = make_action(other_project, "A2.1", lead=olu, title="Train family workers")
     plan = Plan(
-        action=action, project=project, other_action=other_action, other_project=other_project,
+        action=action,
+        project=project,
+        other_action=other_action,
+        other_project=other_project,
         lead=make_user("lead", person=alex, name="Alex Lead", email="alex@council.example.gov.uk"),
         other_lead=make_user("lead", person=olu, name="Olu Other", email="olu@council.example.gov.uk"),
         viewer=make_user("viewer", name="Val Viewer", email="val@council.example.gov.uk"),
@@ -72,8 +81,13 @@ def action_form(action: Action, **changes) -> dict:
 
 
 def project_form(project: Project, **changes) -> dict:
-    data = {"status": project.status.value, "status_reason": "", "progress": project.progress,
-            "next_steps": project.next_steps, "version": str(project.version)}
+    data = {
+        "status": project.status.value,
+        "status_reason": "",
+        "progress": project.progress,
+        "next_steps": project.next_steps,
+        "version": str(project.version),
+    }
     data.update(changes)
     return data
 
@@ -87,14 +101,43 @@ def database_snapshot() -> dict:
         return sorted(tuple(row) for row in db.session.execute(select(*columns)).all())
 
     return {
-        "actions": rows(Action.id, Action.ref, Action.title, Action.project_id, Action.lead_id, Action.status,
-                        Action.start_date, Action.deadline, Action.completed_on, Action.progress_note,
-                        Action.version, Action.position, Action.archived_at),
-        "projects": rows(Project.id, Project.ref, Project.title, Project.workstream_id, Project.lead_id,
-                         Project.status, Project.progress, Project.next_steps, Project.target_date, Project.version,
-                         Project.position, Project.archived_at),
-        "workstreams": rows(Workstream.id, Workstream.ref, Workstream.title, Workstream.parent_id,
-                            Workstream.position, Workstream.archived_at),
+        "actions": rows(
+            Action.id,
+            Action.ref,
+            Action.title,
+            Action.project_id,
+            Action.lead_id,
+            Action.status,
+            Action.start_date,
+            Action.deadline,
+            Action.completed_on,
+            Action.progress_note,
+            Action.version,
+            Action.position,
+            Action.archived_at,
+        ),
+        "projects": rows(
+            Project.id,
+            Project.ref,
+            Project.title,
+            Project.workstream_id,
+            Project.lead_id,
+            Project.status,
+            Project.progress,
+            Project.next_steps,
+            Project.target_date,
+            Project.version,
+            Project.position,
+            Project.archived_at,
+        ),
+        "workstreams": rows(
+            Workstream.id,
+            Workstream.ref,
+            Workstream.title,
+            Workstream.parent_id,
+            Workstream.position,
+            Workstream.archived_at,
+        ),
         "people": rows(Person.id, Person.name),
         "users": rows(User.id, User.role, User.person_id, User.active),
         "history": db.session.scalar(select(func.count(ChangeRecord.id))),
@@ -105,5 +148,7 @@ def history_of(item) -> list[ChangeRecord]:
     db.session.commit()
     kind = type(item).__name__.lower()
     return db.session.scalars(
-        select(ChangeRecord).where(ChangeRecord.item_type == kind, ChangeRecord.item_id == item.id)
-        .order_by(ChangeRecord.id)).all()
+        select(ChangeRecord)
+        .where(ChangeRecord.item_type == kind, ChangeRecord.item_id == item.id)
+        .order_by(ChangeRecord.id)
+    ).all()

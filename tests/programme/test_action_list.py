@@ -1,4 +1,5 @@
 """The action list: filters, sorting, pagination, bookmarkable URLs, and bad filter values."""
+
 from __future__ import annotations
 
 import re
@@ -103,7 +104,7 @@ def test_pagination_keeps_filters_and_clamps_bad_page_numbers(app, viewer_client
 
 def test_overdue_actions_are_marked_in_words(viewer_client, programme):
     page = viewer_client.get("/actions?overdue=y").get_data(as_text=True)
-    assert "<strong class=\"app-overdue\">Overdue</strong>" in page
+    assert '<strong class="app-overdue">Overdue</strong>' in page
 
 
 def test_due_before_next_board_matches_the_overview_figure(viewer_client, programme):

@@ -1,4 +1,5 @@
 """The programme office arranges the programme: create, edit, reorder, archive and delete items."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -16,10 +17,17 @@ from tracker.people.models import Person
 from tracker.programme import structure
 from tracker.programme.models import Action, Project, Workstream
 
-STRUCTURE_GETS = ["/admin/structure", "/admin/structure/workstreams/A", "/admin/structure/projects/A1",
-                  "/admin/structure/workstreams/new", "/admin/structure/projects/new", "/admin/structure/actions/new",
-                  "/admin/structure/workstreams/A/edit", "/admin/structure/projects/A1/edit",
-                  "/admin/structure/actions/A1.1/edit"]
+STRUCTURE_GETS = [
+    "/admin/structure",
+    "/admin/structure/workstreams/A",
+    "/admin/structure/projects/A1",
+    "/admin/structure/workstreams/new",
+    "/admin/structure/projects/new",
+    "/admin/structure/actions/new",
+    "/admin/structure/workstreams/A/edit",
+    "/admin/structure/projects/A1/edit",
+    "/admin/structure/actions/A1.1/edit",
+]
 STRUCTURE_POSTS = [
     ("/admin/structure/workstreams/new", {"ref": "Z", "title": "New"}),
     ("/admin/structure/projects/new", {"ref": "A9", "title": "New", "workstream_id": "1"}),
@@ -59,28 +67,61 @@ def test_the_programme_office_sees_every_structure_page(app, client_for):
 def test_routes_that_change_the_structure_refuse_get(app, client_for):
     plan = make_plan()
     admin = client_for(plan.admin)
-    for url in ["/admin/structure/actions/A1.1/move", "/admin/structure/actions/A1.1/archive",
-                "/admin/structure/actions/A1.1/delete"]:
+    for url in [
+        "/admin/structure/actions/A1.1/move",
+        "/admin/structure/actions/A1.1/archive",
+        "/admin/structure/actions/A1.1/delete",
+    ]:
         assert admin.get(url).status_code == 405
 
 
 def test_create_a_workstream_project_and_action_with_a_new_lead(app, client_for):
     plan = make_plan()
     admin = client_for(plan.admin)
-    assert admin.post("/admin/structure/workstreams/new", data={
-        "ref": "F", "title": "Adult social care", "parent_id": "", "reported_separately_by": ""}).status_code == 302
+    assert (
+        admin.post(
+            "/admin/structure/workstreams/new",
+            data={"ref": "F", "title": "Adult social care", "parent_id": "", "reported_separately_by": ""},
+        ).status_code
+        == 302
+    )
     workstream = db.session.scalars(select(Workstream).where(Workstream.ref == "F")).one()
-    assert admin.post("/admin/structure/projects/new", data={
-        "ref": "F1", "title": "Reablement", "workstream_id": str(workstream.id), "lead_id": "",
-        "new_lead": "Head of Reablement", "target_date": ["31", "3", "2027"]}).status_code == 302
+    assert (
+        admin.post(
+            "/admin/structure/projects/new",
+            data={
+                "ref": "F1",
+                "title": "Reablement",
+                "workstream_id": str(workstream.id),
+                "lead_id": "",
+                "new_lead": "Head of Reablement",
+                "target_date": ["31", "3", "2027"],
+            },
+        ).status_code
+        == 302
+    )
     project = db.session.scalars(select(Project).where(Project.ref == "F1")).one()
     assert project.lead.name == "Head of Reablement" and project.target_date == date(2027, 3, 31)
-    assert admin.post("/admin/structure/actions/new", data={
-        "ref": "F1.1", "title": "Map current pathways", "project_id": str(project.id), "lead_id": str(project.lead_id),
-        "start_date": ["1", "12", "2026"], "deadline": ["28", "2", "2027"]}).status_code == 302
+    assert (
+        admin.post(
+            "/admin/structure/actions/new",
+            data={
+                "ref": "F1.1",
+                "title": "Map current pathways",
+                "project_id": str(project.id),
+                "lead_id": str(project.lead_id),
+                "start_date": ["1", "12", "2026"],
+                "deadline": ["28", "2", "2027"],
+            },
+        ).status_code
+        == 302
+    )
     action = db.session.scalars(select(Action).where(Action.ref == "F1.1")).one()
     assert (action.lead_id, action.start_date, action.deadline) == (
-        project.lead_id, date(2026, 12, 1), date(2027, 2, 28))
+        project.lead_id,
+        date(2026, 12, 1),
+        date(2027, 2, 28),
+    )
     events = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.event == "structure_created")).all()
     assert len(events) == 3 and any("F1.1" in detail for detail in events)
     # The new items are on the progress pages.
@@ -89,52 +130,132 @@ def test_create_a_workstream_project_and_action_with_a_new_lead(app, client_for)
 
 def test_a_new_lead_with_an_existing_name_reuses_the_person(app, client_for):
     plan = make_plan()
-    client_for(plan.admin).post("/admin/structure/projects/new", data={
-        "ref": "A3", "title": "Third", "workstream_id": str(plan.project.workstream_id), "new_lead": "  alex   LEAD "})
+    client_for(plan.admin).post(
+        "/admin/structure/projects/new",
+        data={
+            "ref": "A3",
+            "title": "Third",
+            "workstream_id": str(plan.project.workstream_id),
+            "new_lead": "  alex   LEAD ",
+        },
+    )
     assert db.session.scalars(select(Project).where(Project.ref == "A3")).one().lead_id == plan.lead.person_id
     assert len(db.session.scalars(select(Person)).all()) == 2
 
 
 # (case, url, form, field, message)
 STRUCTURE_ERRORS = [
-    ("duplicate workstream ref", "/admin/structure/workstreams/new", {"ref": "a", "title": "Dup"}, "ref",
-     "There is already a workstream A: choose a different reference"),
-    ("duplicate project ref", "/admin/structure/projects/new", {"ref": "A2", "title": "Dup", "workstream_id": "{ws}"},
-     "ref", "There is already a project A2"),
-    ("duplicate action ref on rename", "/admin/structure/actions/A1.1/edit",
-     {"ref": "A2.1", "title": "T", "project_id": "{project}", "version": "1"}, "ref", "There is already a action A2.1"),
-    ("ref with spaces", "/admin/structure/workstreams/new", {"ref": "A B", "title": "T"}, "ref",
-     "The reference can only contain letters, numbers, full stops and hyphens"),
-    ("overlong ref", "/admin/structure/workstreams/new", {"ref": "A" * 21, "title": "T"}, "ref",
-     "The reference must be 20 characters or fewer"),
-    ("overlong title", "/admin/structure/workstreams/new", {"ref": "Q", "title": "T" * 301}, "title",
-     "The title must be 300 characters or fewer"),
+    (
+        "duplicate workstream ref",
+        "/admin/structure/workstreams/new",
+        {"ref": "a", "title": "Dup"},
+        "ref",
+        "There is already a workstream A: choose a different reference",
+    ),
+    (
+        "duplicate project ref",
+        "/admin/structure/projects/new",
+        {"ref": "A2", "title": "Dup", "workstream_id": "{ws}"},
+        "ref",
+        "There is already a project A2",
+    ),
+    (
+        "duplicate action ref on rename",
+        "/admin/structure/actions/A1.1/edit",
+        {"ref": "A2.1", "title": "T", "project_id": "{project}", "version": "1"},
+        "ref",
+        "There is already a action A2.1",
+    ),
+    (
+        "ref with spaces",
+        "/admin/structure/workstreams/new",
+        {"ref": "A B", "title": "T"},
+        "ref",
+        "The reference can only contain letters, numbers, full stops and hyphens",
+    ),
+    (
+        "overlong ref",
+        "/admin/structure/workstreams/new",
+        {"ref": "A" * 21, "title": "T"},
+        "ref",
+        "The reference must be 20 characters or fewer",
+    ),
+    (
+        "overlong title",
+        "/admin/structure/workstreams/new",
+        {"ref": "Q", "title": "T" * 301},
+        "title",
+        "The title must be 300 characters or fewer",
+    ),
     ("missing title", "/admin/structure/workstreams/new", {"ref": "Q", "title": " "}, "title", "Enter a title"),
-    ("two levels deep", "/admin/structure/workstreams/new", {"ref": "E1.1", "title": "Too deep", "parent_id": "{sub}"},
-     "parent_id", "Choose a top-level workstream from the list"),
-    ("tampered parent", "/admin/structure/workstreams/new", {"ref": "Q", "title": "T", "parent_id": "99999"},
-     "parent_id", "Choose a top-level workstream from the list"),
-    ("start after deadline", "/admin/structure/actions/new",
-     {"ref": "A1.7", "title": "T", "project_id": "{project}", "start_date": ["1", "6", "2027"],
-      "deadline": ["1", "5", "2027"]}, "deadline", "The deadline must be the same as or after the start date"),
-    ("impossible date", "/admin/structure/actions/new",
-     {"ref": "A1.7", "title": "T", "project_id": "{project}", "deadline": ["31", "2", "2026"]}, "deadline",
-     "Deadline must be a real date"),
-    ("tampered project", "/admin/structure/actions/new", {"ref": "A1.7", "title": "T", "project_id": "x"},
-     "project_id", "Choose a project from the list"),
-    ("tampered lead", "/admin/structure/actions/new",
-     {"ref": "A1.7", "title": "T", "project_id": "{project}", "lead_id": "99999"}, "lead_id",
-     "Choose a lead from the list, or add a new lead"),
-    ("overlong new lead", "/admin/structure/projects/new",
-     {"ref": "A7", "title": "T", "workstream_id": "{ws}", "new_lead": "N" * 201}, "new_lead",
-     "The new lead's name must be 200 characters or fewer"),
-    ("missing workstream", "/admin/structure/projects/new", {"ref": "A7", "title": "T", "workstream_id": ""},
-     "workstream_id", "Choose the workstream the project belongs to"),
+    (
+        "two levels deep",
+        "/admin/structure/workstreams/new",
+        {"ref": "E1.1", "title": "Too deep", "parent_id": "{sub}"},
+        "parent_id",
+        "Choose a top-level workstream from the list",
+    ),
+    (
+        "tampered parent",
+        "/admin/structure/workstreams/new",
+        {"ref": "Q", "title": "T", "parent_id": "99999"},
+        "parent_id",
+        "Choose a top-level workstream from the list",
+    ),
+    (
+        "start after deadline",
+        "/admin/structure/actions/new",
+        {
+            "ref": "A1.7",
+            "title": "T",
+            "project_id": "{project}",
+            "start_date": ["1", "6", "2027"],
+            "deadline": ["1", "5", "2027"],
+        },
+        "deadline",
+        "The deadline must be the same as or after the start date",
+    ),
+    (
+        "impossible date",
+        "/admin/structure/actions/new",
+        {"ref": "A1.7", "title": "T", "project_id": "{project}", "deadline": ["31", "2", "2026"]},
+        "deadline",
+        "Deadline must be a real date",
+    ),
+    (
+        "tampered project",
+        "/admin/structure/actions/new",
+        {"ref": "A1.7", "title": "T", "project_id": "x"},
+        "project_id",
+        "Choose a project from the list",
+    ),
+    (
+        "tampered lead",
+        "/admin/structure/actions/new",
+        {"ref": "A1.7", "title": "T", "project_id": "{project}", "lead_id": "99999"},
+        "lead_id",
+        "Choose a lead from the list, or add a new lead",
+    ),
+    (
+        "overlong new lead",
+        "/admin/structure/projects/new",
+        {"ref": "A7", "title": "T", "workstream_id": "{ws}", "new_lead": "N" * 201},
+        "new_lead",
+        "The new lead's name must be 200 characters or fewer",
+    ),
+    (
+        "missing workstream",
+        "/admin/structure/projects/new",
+        {"ref": "A7", "title": "T", "workstream_id": ""},
+        "workstream_id",
+        "Choose the workstream the project belongs to",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("case", "url", "form", "field", "message"), STRUCTURE_ERRORS,
-                         ids=[r[0] for r in STRUCTURE_ERRORS])
+@pytest.mark.parametrize(
+    ("case", "url", "form", "field", "message"), STRUCTURE_ERRORS, ids=[r[0] for r in STRUCTURE_ERRORS]
+)
 def test_structure_mistakes_get_a_message_and_nothing_is_saved(app, client_for, case, url, form, field, message):
     plan = make_plan()
     sub_parent = make_workstream("E", title="Education")
@@ -157,21 +278,33 @@ def test_workstreams_go_one_level_deep_in_the_service_too(app):
     education = make_workstream("E", title="Education")
     schools = make_workstream("E1", title="Schools", parent=education)
     with pytest.raises(InvalidChange) as refusal:
-        structure.create_workstream(plan.admin, structure.WorkstreamDetails(ref="E1.1", title="Too deep",
-                                                                            parent=schools))
+        structure.create_workstream(
+            plan.admin, structure.WorkstreamDetails(ref="E1.1", title="Too deep", parent=schools)
+        )
     assert "workstreams go one level deep" in refusal.value.errors["parent_id"]
     with pytest.raises(InvalidChange) as refusal:  # a parent with children cannot become a child
-        structure.update_workstream(education, plan.admin, structure.WorkstreamDetails(
-            ref="E", title="Education", parent=plan.project.workstream))
+        structure.update_workstream(
+            education,
+            plan.admin,
+            structure.WorkstreamDetails(ref="E", title="Education", parent=plan.project.workstream),
+        )
     assert "has sub-workstreams of its own" in refusal.value.errors["parent_id"]
 
 
 def test_editing_the_lead_and_dates_is_recorded_in_history_and_the_audit_log(app, client_for):
     plan = make_plan()
-    response = client_for(plan.admin).post("/admin/structure/actions/A1.1/edit", data={
-        "ref": "A1.1", "title": "Recruit hub coordinators", "project_id": str(plan.project.id),
-        "lead_id": str(plan.other_lead.person_id), "start_date": ["1", "1", "2026"], "deadline": ["31", "3", "2027"],
-        "version": "1"})
+    response = client_for(plan.admin).post(
+        "/admin/structure/actions/A1.1/edit",
+        data={
+            "ref": "A1.1",
+            "title": "Recruit hub coordinators",
+            "project_id": str(plan.project.id),
+            "lead_id": str(plan.other_lead.person_id),
+            "start_date": ["1", "1", "2026"],
+            "deadline": ["31", "3", "2027"],
+            "version": "1",
+        },
+    )
     assert response.status_code == 302
     by_field = {r.field: (r.old_value, r.new_value) for r in history_of(plan.action)}
     assert by_field == {"lead": ("Alex Lead", "Olu Other"), "deadline": ("2027-01-31", "2027-03-31")}
@@ -186,8 +319,10 @@ def test_a_sub_workstream_can_move_under_another_top_level_workstream(app, clien
     make_workstream("E", title="Education")
     db.session.commit()
     target = db.session.scalars(select(Workstream).where(Workstream.ref == "E")).one()
-    response = client_for(plan.admin).post("/admin/structure/workstreams/A/edit", data={
-        "ref": "A", "title": "Children's services", "parent_id": str(target.id)})
+    response = client_for(plan.admin).post(
+        "/admin/structure/workstreams/A/edit",
+        data={"ref": "A", "title": "Children's services", "parent_id": str(target.id)},
+    )
     assert response.status_code == 302
     db.session.refresh(plan.project.workstream)
     assert plan.project.workstream.parent_id == target.id
@@ -212,7 +347,7 @@ def test_move_up_and_down_reorders_without_touching_versions(app, client_for):
     expected = ["A1.10", "A1.1", "A1.2"]
     assert _order(admin.get("/admin/structure/projects/A1").get_data(as_text=True), refs) == expected
     project_page = client_for(plan.viewer).get("/projects/A1").get_data(as_text=True)  # boards see the new order
-    assert sorted(refs, key=lambda ref: project_page.index(f"/actions/{ref}\"")) == expected
+    assert sorted(refs, key=lambda ref: project_page.index(f'/actions/{ref}"')) == expected
     # Moving the first item up changes nothing; versions never move, so open update forms stay valid.
     assert admin.post("/admin/structure/actions/A1.10/move", data={"direction": "up"}).status_code == 302
     assert {a.ref: a.version for a in db.session.scalars(select(Action))} == versions_before
@@ -222,8 +357,9 @@ def test_move_up_and_down_reorders_without_touching_versions(app, client_for):
 def test_a_tampered_direction_changes_nothing(app, client_for):
     plan = make_plan()
     before = database_snapshot()
-    response = client_for(plan.admin).post("/admin/structure/actions/A1.1/move", data={"direction": "sideways"},
-                                           follow_redirects=True)
+    response = client_for(plan.admin).post(
+        "/admin/structure/actions/A1.1/move", data={"direction": "sideways"}, follow_redirects=True
+    )
     assert response.status_code == 200 and "Choose to move the item up or down" in response.get_data(as_text=True)
     assert database_snapshot() == before
 
@@ -280,9 +416,16 @@ def test_a_project_with_actions_cannot_be_deleted(app, client_for):
     assert database_snapshot() == before
 
 
-@pytest.mark.parametrize("url", ["/admin/structure/widgets/A1/move", "/admin/structure/actions/Z9/archive",
-                                 "/admin/structure/projects/Z9/delete", "/admin/structure/actions/Z9/edit",
-                                 "/admin/structure/workstreams/Z9"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/structure/widgets/A1/move",
+        "/admin/structure/actions/Z9/archive",
+        "/admin/structure/projects/Z9/delete",
+        "/admin/structure/actions/Z9/edit",
+        "/admin/structure/workstreams/Z9",
+    ],
+)
 def test_tampered_kinds_and_refs_get_404(app, client_for, url):
     plan = make_plan()
     assert client_for(plan.admin).post(url, data={"direction": "up"}).status_code in (404, 405)
@@ -292,8 +435,12 @@ def test_tampered_kinds_and_refs_get_404(app, client_for, url):
 def test_structure_pages_issue_the_same_number_of_statements_at_any_size(app, client_for, count_queries):
     plan = make_plan()
     admin = client_for(plan.admin)
-    urls = ["/admin/structure", "/admin/structure/workstreams/A", "/admin/structure/projects/A1",
-            "/admin/structure/actions/A1.1/edit"]
+    urls = [
+        "/admin/structure",
+        "/admin/structure/workstreams/A",
+        "/admin/structure/projects/A1",
+        "/admin/structure/actions/A1.1/edit",
+    ]
     for url in urls:
         admin.get(url)
     small = {url: count_queries(lambda url=url: admin.get(url)) for url in urls}

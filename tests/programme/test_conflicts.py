@@ -1,4 +1,5 @@
 """No lost updates: a save against a newer version gets 409 and both texts, nothing overwritten."""
+
 from __future__ import annotations
 
 import re
@@ -31,8 +32,12 @@ def test_the_second_save_gets_a_conflict_page_with_both_texts(app, client_for):
     assert saved.status_code == 302
     after_first = database_snapshot()
 
-    conflict = second.post("/actions/A1.1/update", data=action_form(
-        plan.action, version="1", status="red", status_reason="Pat: budget cut.", progress_note="Pat: on hold."))
+    conflict = second.post(
+        "/actions/A1.1/update",
+        data=action_form(
+            plan.action, version="1", status="red", status_reason="Pat: budget cut.", progress_note="Pat: on hold."
+        ),
+    )
     page = conflict.get_data(as_text=True)
     assert conflict.status_code == 409
     assert "Someone else updated action A1.1 while you were editing it" in page
@@ -48,9 +53,16 @@ def test_the_second_save_gets_a_conflict_page_with_both_texts(app, client_for):
     assert database_snapshot() == after_first  # the first save is intact, nothing half-written
 
     # Saving again from the conflict page applies the second person's changes on top.
-    again = second.post("/actions/A1.1/update", data=action_form(
-        plan.action, version=_version_field(page), status="red", status_reason="Pat: budget cut.",
-        progress_note="Pat: on hold."))
+    again = second.post(
+        "/actions/A1.1/update",
+        data=action_form(
+            plan.action,
+            version=_version_field(page),
+            status="red",
+            status_reason="Pat: budget cut.",
+            progress_note="Pat: on hold.",
+        ),
+    )
     assert again.status_code == 302
     db.session.refresh(plan.action)
     assert (plan.action.status, plan.action.progress_note, plan.action.version) == (Status.RED, "Pat: on hold.", 3)
@@ -80,12 +92,20 @@ def test_a_race_inside_one_request_is_caught_by_the_version_column(app):
     _ = action.project.workstream, admin.editable_workstreams  # loaded, as a request would have them
     db.session.close()  # detach with what was read; the next statement starts a new transaction
     with db.engine.begin() as other_request:
-        other_request.execute(update(Action).where(Action.id == action.id).values(
-            progress_note="Saved by the other request.", version=Action.version + 1))
+        other_request.execute(
+            update(Action)
+            .where(Action.id == action.id)
+            .values(progress_note="Saved by the other request.", version=Action.version + 1)
+        )
     db.session.add_all([action, admin])
     with pytest.raises(VersionConflict):
-        updates.update_action(action, admin, updates.ActionUpdate(
-            status=Status.AMBER, progress_note="Would overwrite.", deadline=action.deadline), seen_version, TODAY)
+        updates.update_action(
+            action,
+            admin,
+            updates.ActionUpdate(status=Status.AMBER, progress_note="Would overwrite.", deadline=action.deadline),
+            seen_version,
+            TODAY,
+        )
     db.session.rollback()
     assert db.session.get(Action, action.id).progress_note == "Saved by the other request."
     assert history_of(action) == []
@@ -111,10 +131,18 @@ def test_an_admin_edit_against_an_older_version_is_refused(app, client_for):
     assert _version_field(form) == "1"
     client_for(plan.lead).post("/actions/A1.1/update", data=action_form(plan.action, progress_note="Lead saved."))
     before = database_snapshot()
-    response = admin.post("/admin/structure/actions/A1.1/edit", data={
-        "ref": "A1.1", "title": "Renamed by admin", "project_id": str(plan.project.id),
-        "lead_id": str(plan.lead.person_id),
-        "start_date": ["1", "1", "2026"], "deadline": ["31", "1", "2027"], "version": "1"})
+    response = admin.post(
+        "/admin/structure/actions/A1.1/edit",
+        data={
+            "ref": "A1.1",
+            "title": "Renamed by admin",
+            "project_id": str(plan.project.id),
+            "lead_id": str(plan.lead.person_id),
+            "start_date": ["1", "1", "2026"],
+            "deadline": ["31", "1", "2027"],
+            "version": "1",
+        },
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Someone else changed action A1.1 after you opened this page" in page

@@ -1,4 +1,5 @@
 """The demo programme: the real plan, loaded idempotently, with dates that mean something today."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -15,8 +16,10 @@ from tracker.programme.status import Status
 
 
 def row_counts() -> dict[str, int]:
-    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Programme, Person, Workstream, Project, Action)}
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Programme, Person, Workstream, Project, Action)
+    }
 
 
 def test_demo_holds_the_whole_published_plan(app):

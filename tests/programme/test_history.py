@@ -1,4 +1,5 @@
 """Every change is kept, shown as a timeline on the item's page, and cannot be edited or deleted."""
+
 from __future__ import annotations
 
 import re
@@ -18,10 +19,17 @@ from tracker.programme.status import Status
 
 def test_an_update_records_who_when_old_new_and_why_for_each_field(app, client_for):
     plan = make_plan()
-    response = client_for(plan.lead).post("/actions/A1.1/update", data=action_form(
-        plan.action, status="red", status_reason="Supplier withdrew; re-tender by March.",
-        deadline=date(2027, 4, 30), deadline_reason="Re-tender adds three months.",
-        progress_note="Supplier withdrew in October."))
+    response = client_for(plan.lead).post(
+        "/actions/A1.1/update",
+        data=action_form(
+            plan.action,
+            status="red",
+            status_reason="Supplier withdrew; re-tender by March.",
+            deadline=date(2027, 4, 30),
+            deadline_reason="Re-tender adds three months.",
+            progress_note="Supplier withdrew in October.",
+        ),
+    )
     assert response.status_code == 302
     records = history_of(plan.action)
     by_field = {r.field: (r.old_value, r.new_value, r.note) for r in records}
@@ -37,8 +45,12 @@ def test_an_update_records_who_when_old_new_and_why_for_each_field(app, client_f
 
 def test_project_updates_record_status_narrative_and_next_steps(app, client_for):
     plan = make_plan()
-    client_for(plan.lead).post("/projects/A1/update", data=project_form(
-        plan.project, status="green", progress="All four hubs open.", next_steps="Evaluate in spring."))
+    client_for(plan.lead).post(
+        "/projects/A1/update",
+        data=project_form(
+            plan.project, status="green", progress="All four hubs open.", next_steps="Evaluate in spring."
+        ),
+    )
     assert {r.field for r in history_of(plan.project)} == {"status", "progress", "next_steps"}
 
 
@@ -51,8 +63,13 @@ def test_a_refused_update_writes_no_history(app, client_for):
 def test_history_is_written_in_the_same_transaction_as_the_change(app):
     """Rolling back the change rolls back its history: neither survives without the other."""
     plan = make_plan()
-    updates.update_action(plan.action, plan.lead, updates.ActionUpdate(
-        status=Status.AMBER, progress_note="Rolled back.", deadline=plan.action.deadline), plan.action.version, TODAY)
+    updates.update_action(
+        plan.action,
+        plan.lead,
+        updates.ActionUpdate(status=Status.AMBER, progress_note="Rolled back.", deadline=plan.action.deadline),
+        plan.action.version,
+        TODAY,
+    )
     assert db.session.scalars(select(ChangeRecord)).all() != []  # visible inside the transaction
     db.session.rollback()
     assert history_of(plan.action) == []
@@ -94,8 +111,16 @@ def test_no_route_can_edit_or_delete_history(app):
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
-@pytest.mark.parametrize("url", ["/history/1", "/actions/A1.1/history", "/actions/A1.1/history/1",
-                                 "/projects/A1/history/1/delete", "/admin/history/1"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/history/1",
+        "/actions/A1.1/history",
+        "/actions/A1.1/history/1",
+        "/projects/A1/history/1/delete",
+        "/admin/history/1",
+    ],
+)
 def test_guessed_history_urls_change_nothing(app, client_for, method, url):
     plan = make_plan()
     client_for(plan.lead).post("/actions/A1.1/update", data=action_form(plan.action, progress_note="Kept."))

@@ -1,4 +1,5 @@
 """Every progress page renders for the demo programme and unknown refs get a styled 404."""
+
 from tests.conftest import TODAY
 from tracker.demo.loader import load_demo_programme
 

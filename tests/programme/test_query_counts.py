@@ -1,4 +1,5 @@
 """Each page sends the same number of SQL statements at 1,000 and at 15,000 actions."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The cached roll-up is never stale: every kind of write moves the data version it is keyed by."""
+
 from __future__ import annotations
 
 import random

@@ -1,4 +1,5 @@
 """Roll-ups: counts by status at every level, separately reported lines, overdue, board sentences."""
+
 from __future__ import annotations
 
 import json
@@ -49,7 +50,12 @@ def test_march_2023_board_counts_and_sentences(app):
     assert rollup.projects.total == 34
     assert rollup.actions.total == 287
     assert rollup.actions.by_status == {
-        Status.BLUE: 12, Status.GREEN: 30, Status.AMBER: 128, Status.RED: 0, Status.GREY: 48}
+        Status.BLUE: 12,
+        Status.GREEN: 30,
+        Status.AMBER: 128,
+        Status.RED: 0,
+        Status.GREY: 48,
+    }
     assert summary_sentences(rollup.projects, "project", "projects") == [
         "Of the 34 projects: 1 is rated Green (project completed but continues to be monitored to ensure it embeds), "
         "20 are rated Amber (project started and progress is being made), "

@@ -5,6 +5,7 @@ edit" lives in ``tracker.programme.permissions``. Each has a Python form (asked 
 and an SQL form (a WHERE clause for lists and roll-ups). These tests build rows that sit on
 every edge, run both forms and compare.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -32,8 +33,9 @@ BASE = date(2026, 11, 25)
 DEADLINES = [None, *(BASE + timedelta(days=d) for d in (-30, -1, 0, 1, 29, 30, 31, 200))]
 STARTS = [None, *(BASE + timedelta(days=d) for d in (-10, 0, 10))]
 # Days to judge on: either side of every deadline and start date above.
-DAYS = sorted({BASE + timedelta(days=d + edge)
-               for d in (-30, -10, -1, 0, 1, 10, 29, 30, 31, 200) for edge in (-1, 0, 1)})
+DAYS = sorted(
+    {BASE + timedelta(days=d + edge) for d in (-30, -10, -1, 0, 1, 10, 29, 30, 31, 200) for edge in (-1, 0, 1)}
+)
 BOARD_IN = (0, 1, 30)  # the next board meets today, tomorrow, or in 30 days
 
 
@@ -46,8 +48,9 @@ def _timing_rows() -> list[Action]:
         if deadline is not None and start is not None and start > deadline:
             continue  # the starts_before_deadline constraint refuses these
         completed = BASE - timedelta(days=40) if status.is_complete else None
-        actions.append(make_action(project, f"T1.{n}", status=status, deadline=deadline, start_date=start,
-                                   completed_on=completed))
+        actions.append(
+            make_action(project, f"T1.{n}", status=status, deadline=deadline, start_date=start, completed_on=completed)
+        )
     db.session.commit()
     return actions
 
@@ -93,6 +96,7 @@ def test_the_action_list_and_the_roll_up_count_what_the_python_form_says(app, da
 
 # --- who may edit -------------------------------------------------------------------------------
 
+
 def _edit_rights_plan() -> dict:
     """Items on every path to an edit right, and one user of each kind."""
     make_programme()
@@ -103,14 +107,22 @@ def _edit_rights_plan() -> dict:
     p_sub = make_project(sub, "W1.1", lead=olu)
     p_other = make_project(other, "X.1", lead=None)
     p_dee = make_project(other, "X.2", lead=dee)
-    for project, leads in [(p_alex, [alex, olu, None]), (p_sub, [alex, None]), (p_other, [alex, olu, dee, None]),
-                           (p_dee, [olu])]:
+    for project, leads in [
+        (p_alex, [alex, olu, None]),
+        (p_sub, [alex, None]),
+        (p_other, [alex, olu, dee, None]),
+        (p_dee, [olu]),
+    ]:
         for n, lead in enumerate(leads):
             make_action(project, f"{project.ref}.{n}", lead=lead)
     top_editor = make_user("lead", name="Top editor", email="top@council.example.gov.uk")
     sub_editor = make_user("lead", name="Sub editor", email="sub@council.example.gov.uk")
-    db.session.add_all([WorkstreamEditor(user_id=top_editor.id, workstream_id=top.id),
-                        WorkstreamEditor(user_id=sub_editor.id, workstream_id=sub.id)])
+    db.session.add_all(
+        [
+            WorkstreamEditor(user_id=top_editor.id, workstream_id=top.id),
+            WorkstreamEditor(user_id=sub_editor.id, workstream_id=sub.id),
+        ]
+    )
     users = {
         "admin": make_user("admin", email="admin@council.example.gov.uk"),
         "lead of actions and a project": make_user("lead", person=alex, email="alex@council.example.gov.uk"),
@@ -156,6 +168,7 @@ def test_my_actions_lists_what_a_lead_may_edit(app):
     for who in ("lead of actions and a project", "editor of a top-level workstream", "editor of a sub-workstream"):
         user = users[who]
         mine = my_items(user, BASE, BASE + timedelta(days=30))
-        listed = {a.id for group in (mine.overdue, mine.due_before_board, mine.grey_but_started, mine.the_rest)
-                  for a in group}
+        listed = {
+            a.id for group in (mine.overdue, mine.due_before_board, mine.grey_but_started, mine.the_rest) for a in group
+        }
         assert listed == {a.id for a in actions if can_edit_action(user, a)}, who

@@ -1,4 +1,5 @@
 """A change of status is kept in the audit log too; the pure status rules; refusals a person understands."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -26,16 +27,20 @@ AMBER, BLUE, GREEN, GREY, RED = Status.AMBER, Status.BLUE, Status.GREEN, Status.
 
 def _status_events() -> list[AuditEvent]:
     db.session.commit()
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.event == "status_changed")
-                                   .order_by(AuditEvent.id)))
+    return list(
+        db.session.scalars(select(AuditEvent).where(AuditEvent.event == "status_changed").order_by(AuditEvent.id))
+    )
 
 
 # --- the audit log -------------------------------------------------------------------------------
 
+
 def test_a_status_change_by_a_lead_is_in_the_audit_log(app, client_for):
     plan = make_plan()
-    response = client_for(plan.lead).post("/actions/A1.1/update", data=action_form(
-        plan.action, status="red", status_reason="Supplier withdrew; re-tender by March."))
+    response = client_for(plan.lead).post(
+        "/actions/A1.1/update",
+        data=action_form(plan.action, status="red", status_reason="Supplier withdrew; re-tender by March."),
+    )
     assert response.status_code == 302
     response = client_for(plan.lead).post("/projects/A1/update", data=project_form(plan.project, status="green"))
     assert response.status_code == 302
@@ -47,8 +52,9 @@ def test_a_status_change_by_a_lead_is_in_the_audit_log(app, client_for):
 
 def test_the_audit_page_names_the_event(app, client_for):
     plan = make_plan()
-    client_for(plan.lead).post("/actions/A1.1/update",
-                               data=action_form(plan.action, status="red", status_reason="Late."))
+    client_for(plan.lead).post(
+        "/actions/A1.1/update", data=action_form(plan.action, status="red", status_reason="Late.")
+    )
     assert registry_of(app).audit_labels["status_changed"] == "Progress: status changed"
     page = client_for(plan.admin).get("/admin/audit").get_data(as_text=True)
     assert "Progress: status changed" in page and "Action A1.1 status changed from Amber to Red" in page
@@ -70,8 +76,13 @@ def test_a_refused_status_change_writes_no_audit_event(app, client_for):
 
 def test_the_audit_event_is_written_in_the_same_transaction_as_the_change(app):
     plan = make_plan()
-    updates.update_project(plan.project, plan.lead, updates.ProjectUpdate(status=Status.RED, status_reason="Why."),
-                           plan.project.version, TODAY)
+    updates.update_project(
+        plan.project,
+        plan.lead,
+        updates.ProjectUpdate(status=Status.RED, status_reason="Why."),
+        plan.project.version,
+        TODAY,
+    )
     assert db.session.scalars(select(AuditEvent)).all() != []  # visible inside the transaction
     db.session.rollback()
     assert _status_events() == []
@@ -80,10 +91,21 @@ def test_the_audit_event_is_written_in_the_same_transaction_as_the_change(app):
 
 # --- the pure rules ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("old", "new", "needed"), [
-    (AMBER, RED, True), (GREY, RED, True), (RED, RED, False), (GREEN, AMBER, True), (BLUE, GREEN, True),
-    (GREEN, BLUE, False), (AMBER, GREEN, False), (RED, AMBER, False), (GREEN, GREEN, False),
-])
+
+@pytest.mark.parametrize(
+    ("old", "new", "needed"),
+    [
+        (AMBER, RED, True),
+        (GREY, RED, True),
+        (RED, RED, False),
+        (GREEN, AMBER, True),
+        (BLUE, GREEN, True),
+        (GREEN, BLUE, False),
+        (AMBER, GREEN, False),
+        (RED, AMBER, False),
+        (GREEN, GREEN, False),
+    ],
+)
 def test_a_recovery_note_is_needed_going_to_red_or_back_from_done(old, new, needed):
     assert needs_recovery_note(old, new) is needed
 
@@ -103,26 +125,33 @@ def test_deadline_changes_need_a_reason_and_a_date_after_the_start():
     assert set(deadline_change_errors(old, date(2027, 3, 31), "", start)) == {"deadline_reason"}
     assert set(deadline_change_errors(old, None, "Dropped.", start)) == {"deadline"}
     assert deadline_change_errors(old, date(2025, 12, 31), "Typo.", start) == {
-        "deadline": "The deadline must be on or after the start date, 1 January 2026"}
+        "deadline": "The deadline must be on or after the start date, 1 January 2026"
+    }
 
 
 # --- refusals ------------------------------------------------------------------------------------
+
 
 def test_a_refused_update_says_who_may_make_it(app, client_for):
     plan = make_plan()
     response = client_for(plan.other_lead).post("/actions/A1.1/update", data=action_form(plan.action))
     assert response.status_code == 403
-    assert ("Only the lead of action A1.1, the lead of its project or the programme office can update it."
-            in response.get_data(as_text=True))
+    assert (
+        "Only the lead of action A1.1, the lead of its project or the programme office can update it."
+        in response.get_data(as_text=True)
+    )
     with pytest.raises(NotAllowed, match="Only the lead of project A1 or the programme office"):
         updates.update_project(plan.project, plan.viewer, updates.ProjectUpdate(status=AMBER), 1, TODAY)
 
 
-@pytest.mark.parametrize(("load", "ref", "message"), [
-    (queries.action_by_ref, "Z9.9", "There is no action Z9.9."),
-    (queries.project_for_update, "Z9", "There is no project Z9."),
-    (queries.action_for_update, "A" * 40, "There is no action with that reference."),
-])
+@pytest.mark.parametrize(
+    ("load", "ref", "message"),
+    [
+        (queries.action_by_ref, "Z9.9", "There is no action Z9.9."),
+        (queries.project_for_update, "Z9", "There is no project Z9."),
+        (queries.action_for_update, "A" * 40, "There is no action with that reference."),
+    ],
+)
 def test_queries_refuse_missing_items_with_the_words_of_the_404_page(app, load, ref, message):
     make_plan()
     with pytest.raises(NotFound) as refusal:

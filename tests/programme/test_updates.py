@@ -3,6 +3,7 @@
 The rules live once in tracker.programme.status_rules (applied by tracker.programme.updates); the
 tables below drive them through the service and, for each rule, through the web form a lead uses.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -52,13 +53,21 @@ def _starting_fields(status: Status) -> dict:
     return {"status": status, "completed_on": date(2026, 10, 1) if status.is_complete else None}
 
 
-@pytest.mark.parametrize(("case", "old", "new", "completed", "reason", "refused"), ACTION_STATUS_RULES,
-                         ids=[row[0] for row in ACTION_STATUS_RULES])
+@pytest.mark.parametrize(
+    ("case", "old", "new", "completed", "reason", "refused"),
+    ACTION_STATUS_RULES,
+    ids=[row[0] for row in ACTION_STATUS_RULES],
+)
 def test_action_status_rules_in_the_service(app, case, old, new, completed, reason, refused):
     plan = make_plan(**_starting_fields(old))
     before = database_snapshot()
-    update = updates.ActionUpdate(status=new, progress_note="Progress.", deadline=plan.action.deadline,
-                                   completed_on=completed, status_reason=reason)
+    update = updates.ActionUpdate(
+        status=new,
+        progress_note="Progress.",
+        deadline=plan.action.deadline,
+        completed_on=completed,
+        status_reason=reason,
+    )
     if refused:
         with pytest.raises(InvalidChange) as refusal:
             updates.update_action(plan.action, plan.lead, update, plan.action.version, TODAY)
@@ -72,13 +81,21 @@ def test_action_status_rules_in_the_service(app, case, old, new, completed, reas
         assert plan.action.completed_on == (completed if new.is_complete else None)
 
 
-@pytest.mark.parametrize(("case", "old", "new", "completed", "reason", "refused"), ACTION_STATUS_RULES,
-                         ids=[row[0] for row in ACTION_STATUS_RULES])
+@pytest.mark.parametrize(
+    ("case", "old", "new", "completed", "reason", "refused"),
+    ACTION_STATUS_RULES,
+    ids=[row[0] for row in ACTION_STATUS_RULES],
+)
 def test_action_status_rules_through_the_form(app, client_for, case, old, new, completed, reason, refused):
     plan = make_plan(**_starting_fields(old))
     before = database_snapshot()
-    form = action_form(plan.action, status=new.value, status_reason=reason, completed_on=completed,
-                       progress_note="Progress this month.")
+    form = action_form(
+        plan.action,
+        status=new.value,
+        status_reason=reason,
+        completed_on=completed,
+        progress_note="Progress this month.",
+    )
     if completed is None:
         form["completed_on"] = ["", "", ""]
     response = client_for(plan.lead).post("/actions/A1.1/update", data=form)
@@ -100,8 +117,9 @@ def test_action_status_rules_through_the_form(app, client_for, case, old, new, c
 
 def test_moving_back_from_green_clears_the_completed_date_the_form_carried_over(app, client_for):
     plan = make_plan(status=GREEN, completed_on=date(2026, 10, 1))
-    form = action_form(plan.action, status="amber",
-                       status_reason="The new process has not embedded; re-training in January.")
+    form = action_form(
+        plan.action, status="amber", status_reason="The new process has not embedded; re-training in January."
+    )
     assert form["completed_on"] == ["1", "10", "2026"]  # pre-filled, as the lead saw it
     response = client_for(plan.lead).post("/actions/A1.1/update", data=form)
     assert response.status_code == 302
@@ -158,16 +176,24 @@ PROJECT_STATUS_RULES = [
 ]
 
 
-@pytest.mark.parametrize(("case", "old", "new", "reason", "refused"), PROJECT_STATUS_RULES,
-                         ids=[r[0] for r in PROJECT_STATUS_RULES])
+@pytest.mark.parametrize(
+    ("case", "old", "new", "reason", "refused"), PROJECT_STATUS_RULES, ids=[r[0] for r in PROJECT_STATUS_RULES]
+)
 def test_project_status_rules_through_the_form(app, client_for, case, old, new, reason, refused):
     plan = make_plan()
     plan.project.status = old
     db.session.commit()
     before = database_snapshot()
     response = client_for(plan.lead).post(
-        "/projects/A1/update", data=project_form(plan.project, status=new.value, status_reason=reason,
-                                                 progress="Two hubs open.", next_steps="Open the third."))
+        "/projects/A1/update",
+        data=project_form(
+            plan.project,
+            status=new.value,
+            status_reason=reason,
+            progress="Two hubs open.",
+            next_steps="Open the third.",
+        ),
+    )
     if refused:
         assert response.status_code == 200 and "There is a problem" in response.get_data(as_text=True)
         assert database_snapshot() == before
@@ -175,7 +201,10 @@ def test_project_status_rules_through_the_form(app, client_for, case, old, new, 
         assert response.status_code == 302
         db.session.refresh(plan.project)
         assert (plan.project.status, plan.project.progress, plan.project.next_steps) == (
-            new, "Two hubs open.", "Open the third.")
+            new,
+            "Two hubs open.",
+            "Open the third.",
+        )
 
 
 def test_a_lead_updates_an_action_and_sees_it_on_the_action_page(app, client_for):
@@ -185,9 +214,16 @@ def test_a_lead_updates_an_action_and_sees_it_on_the_action_page(app, client_for
     assert 'name="version" type="hidden" value="1"' in form or 'value="1"' in form
     for status in Status:  # each status offered with its meaning as hint text
         assert status.describe("action").capitalize() in form
-    response = lead.post("/actions/A1.1/update", follow_redirects=True,
-                         data=action_form(plan.action, progress_note="Two coordinators appointed.",
-                                          deadline=date(2027, 2, 28), deadline_reason="Interviews moved."))
+    response = lead.post(
+        "/actions/A1.1/update",
+        follow_redirects=True,
+        data=action_form(
+            plan.action,
+            progress_note="Two coordinators appointed.",
+            deadline=date(2027, 2, 28),
+            deadline_reason="Interviews moved.",
+        ),
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Action A1.1 updated." in page
@@ -206,12 +242,16 @@ def test_saving_an_unchanged_form_changes_nothing(app, client_for):
 
 # --- who may update ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("url", ["/actions/A1.1/update", "/projects/A1/update"])
 @pytest.mark.parametrize("who", ["other_lead", "viewer"])
 def test_people_who_may_not_edit_get_403_and_nothing_changes(app, client_for, url, who):
     plan = make_plan()
-    form = action_form(plan.action, status="red", status_reason="x") if "actions" in url else project_form(
-        plan.project, progress="Hijacked.")
+    form = (
+        action_form(plan.action, status="red", status_reason="x")
+        if "actions" in url
+        else project_form(plan.project, progress="Hijacked.")
+    )
     before = database_snapshot()
     user_client = client_for(getattr(plan, who))
     assert user_client.get(url).status_code == 403
@@ -233,8 +273,9 @@ def test_anonymous_visitors_are_sent_to_sign_in_and_nothing_changes(app, client_
 @pytest.mark.parametrize("who", ["lead", "admin"])
 def test_the_lead_and_the_programme_office_may_update(app, client_for, who):
     plan = make_plan()
-    response = client_for(getattr(plan, who)).post("/actions/A1.1/update",
-                                                   data=action_form(plan.action, progress_note=f"By {who}."))
+    response = client_for(getattr(plan, who)).post(
+        "/actions/A1.1/update", data=action_form(plan.action, progress_note=f"By {who}.")
+    )
     assert response.status_code == 302
     db.session.refresh(plan.action)
     assert plan.action.progress_note == f"By {who}."
@@ -253,8 +294,12 @@ def test_a_workstream_editor_may_update_its_items(app, client_for):
     plan = make_plan()
     db.session.add(WorkstreamEditor(user_id=plan.other_lead.id, workstream_id=plan.project.workstream_id))
     db.session.commit()
-    assert client_for(plan.other_lead).post("/projects/A1/update",
-                                            data=project_form(plan.project, progress="Editor.")).status_code == 302
+    assert (
+        client_for(plan.other_lead)
+        .post("/projects/A1/update", data=project_form(plan.project, progress="Editor."))
+        .status_code
+        == 302
+    )
 
 
 def test_update_buttons_show_only_to_people_who_may_edit(app, client_for):
@@ -269,21 +314,36 @@ def test_update_buttons_show_only_to_people_who_may_edit(app, client_for):
 
 # --- fields a role may not change -------------------------------------------------------------
 
+
 def test_extra_form_fields_cannot_change_what_an_update_may_not(app, client_for):
     plan = make_plan()
     before = database_snapshot()
     form = action_form(plan.action, progress_note="Legitimate note.")
-    form.update({"lead_id": str(plan.other_lead.person_id), "role": "admin", "project_id": str(plan.other_project.id),
-                 "ref": "Z9", "title": "Renamed", "start_date": ["1", "1", "2020"],
-                 "person_id": str(plan.other_lead.person_id),
-                 "archived_at": "2026-01-01", "workstream_id": "999"})
+    form.update(
+        {
+            "lead_id": str(plan.other_lead.person_id),
+            "role": "admin",
+            "project_id": str(plan.other_project.id),
+            "ref": "Z9",
+            "title": "Renamed",
+            "start_date": ["1", "1", "2020"],
+            "person_id": str(plan.other_lead.person_id),
+            "archived_at": "2026-01-01",
+            "workstream_id": "999",
+        }
+    )
     assert client_for(plan.lead).post("/actions/A1.1/update", data=form).status_code == 302
     after = database_snapshot()
     db.session.refresh(plan.action)
     assert plan.action.progress_note == "Legitimate note."
     action = plan.action
     assert (action.ref, action.title, action.project_id, action.lead_id, action.start_date) == (
-        "A1.1", "Recruit hub coordinators", plan.project.id, plan.lead.person_id, date(2026, 1, 1))
+        "A1.1",
+        "Recruit hub coordinators",
+        plan.project.id,
+        plan.lead.person_id,
+        date(2026, 1, 1),
+    )
     assert after["users"] == before["users"]
     assert after["projects"] == before["projects"]
     assert {r.field for r in history_of(plan.action)} == {"progress_note"}
@@ -294,8 +354,9 @@ def test_a_forged_version_cannot_overwrite_a_newer_save(app, client_for):
     plan = make_plan()
     before = database_snapshot()
     for forged in ["2", "999", "-1", "abc", ""]:
-        response = client_for(plan.lead).post("/actions/A1.1/update",
-                                              data=action_form(plan.action, progress_note="Forged.", version=forged))
+        response = client_for(plan.lead).post(
+            "/actions/A1.1/update", data=action_form(plan.action, progress_note="Forged.", version=forged)
+        )
         assert response.status_code == 409, forged
     assert database_snapshot() == before
 
@@ -308,17 +369,26 @@ BAD_INPUT = [
     ("month 13", {"deadline": ["1", "13", "2027"], "deadline_reason": "x"}, "Deadline must be a real date"),
     ("words for a date", {"deadline": ["first", "of", "May"], "deadline_reason": "x"}, "Deadline must be a real date"),
     ("two-digit year", {"deadline": ["1", "5", "27"], "deadline_reason": "x"}, "Deadline must be a real date"),
-    ("missing month", {"deadline": ["1", "", "2027"], "deadline_reason": "x"},
-     "Deadline must include a day, month and year"),
+    (
+        "missing month",
+        {"deadline": ["1", "", "2027"], "deadline_reason": "x"},
+        "Deadline must include a day, month and year",
+    ),
     ("only one date part", {"completed_on": ["1"]}, "Date completed must include a day, month and year"),
     ("four date parts", {"completed_on": ["1", "2", "2026", "4"]}, "Date completed must include a day, month and year"),
     ("unknown status", {"status": "purple"}, "Choose one of the statuses: Blue, Green, Amber, Red or Grey"),
     ("status in capitals", {"status": "GREEN"}, "Choose one of the statuses"),
     ("no status", {"status": ""}, "Choose"),
-    ("overlong progress note", {"progress_note": "x" * (MAX_NOTE + 1)},
-     f"What has happened since the last update must be {MAX_NOTE:,} characters or fewer"),
-    ("overlong reason", {"status": "red", "status_reason": "x" * (MAX_REASON + 1)},
-     f"Reason for the change of status must be {MAX_REASON:,} characters or fewer"),
+    (
+        "overlong progress note",
+        {"progress_note": "x" * (MAX_NOTE + 1)},
+        f"What has happened since the last update must be {MAX_NOTE:,} characters or fewer",
+    ),
+    (
+        "overlong reason",
+        {"status": "red", "status_reason": "x" * (MAX_REASON + 1)},
+        f"Reason for the change of status must be {MAX_REASON:,} characters or fewer",
+    ),
 ]
 
 
@@ -348,21 +418,25 @@ def test_overlong_project_narrative_is_refused(app, client_for):
     plan = make_plan()
     before = database_snapshot()
     response = client_for(plan.lead).post(
-        "/projects/A1/update", data=project_form(plan.project, progress="y" * (MAX_LONG_TEXT + 1)))
+        "/projects/A1/update", data=project_form(plan.project, progress="y" * (MAX_LONG_TEXT + 1))
+    )
     assert response.status_code == 200
     assert f"Progress narrative must be {MAX_LONG_TEXT:,} characters or fewer" in response.get_data(as_text=True)
     assert database_snapshot() == before
 
 
-@pytest.mark.parametrize("url, status, message", [
-    ("/actions/Z9.9/update", 404, "Page not found"),
-    ("/projects/Z9/update", 404, "Page not found"),
-    ("/actions/A1.1%27%20OR%201=1/update", 404, "Page not found"),
-    ("/projects/" + "A" * 500 + "/update", 404, "Page not found"),
-    ("/projects/A%0A1/update", 404, "Page not found"),
-    # A NUL byte is refused before routing, with a message (tests/test_bad_requests.py).
-    ("/actions/%00/update", 400, "characters that cannot be used"),
-])
+@pytest.mark.parametrize(
+    "url, status, message",
+    [
+        ("/actions/Z9.9/update", 404, "Page not found"),
+        ("/projects/Z9/update", 404, "Page not found"),
+        ("/actions/A1.1%27%20OR%201=1/update", 404, "Page not found"),
+        ("/projects/" + "A" * 500 + "/update", 404, "Page not found"),
+        ("/projects/A%0A1/update", 404, "Page not found"),
+        # A NUL byte is refused before routing, with a message (tests/test_bad_requests.py).
+        ("/actions/%00/update", 400, "characters that cannot be used"),
+    ],
+)
 def test_tampered_refs_get_404(app, client_for, url, status, message):
     plan = make_plan()
     user_client = client_for(plan.admin)
@@ -386,6 +460,7 @@ def test_archived_items_cannot_be_updated(app, client_for):
 
 # --- grey items whose start date has passed ---------------------------------------------------
 
+
 def test_a_grey_action_whose_start_date_passed_is_flagged_everywhere(app, client_for):
     plan = make_plan(status=GREY, start_date=date(2026, 9, 1))
     lead = client_for(plan.lead)
@@ -406,10 +481,11 @@ def test_a_grey_action_not_yet_due_to_start_is_not_flagged(app, client_for):
 
 # --- My actions ---------------------------------------------------------------------------------
 
+
 def _section(page: str, section_id: str) -> str:
     start = page.index(f'id="{section_id}"')
     end = page.find("<h2", start + 1)
-    return page[start:end if end != -1 else None]
+    return page[start : end if end != -1 else None]
 
 
 def test_my_actions_groups_what_the_lead_must_look_at(app, client_for):
@@ -449,6 +525,7 @@ def test_my_actions_is_in_the_navigation_for_leads_only(app, client_for):
 
 # --- a fixed number of SQL statements whatever the size ----------------------------------------
 
+
 def _grow(plan, projects: int, actions_each: int) -> None:
     workstream = make_workstream()
     for _ in range(projects):
@@ -457,8 +534,9 @@ def _grow(plan, projects: int, actions_each: int) -> None:
     db.session.commit()
 
 
-@pytest.mark.parametrize("url", ["/my-actions", "/actions/A1.1/update", "/projects/A1/update", "/actions/A1.1",
-                                 "/projects/A1"])
+@pytest.mark.parametrize(
+    "url", ["/my-actions", "/actions/A1.1/update", "/projects/A1/update", "/actions/A1.1", "/projects/A1"]
+)
 def test_pages_issue_the_same_number_of_statements_at_any_size(app, client_for, count_queries, url):
     plan = make_plan()
     lead = client_for(plan.lead)
@@ -466,8 +544,13 @@ def test_pages_issue_the_same_number_of_statements_at_any_size(app, client_for, 
     small = count_queries(lambda: lead.get(url))
     _grow(plan, projects=12, actions_each=8)
     for n in range(3):  # and history grows too
-        updates.update_action(plan.action, plan.lead, updates.ActionUpdate(
-            status=AMBER, progress_note=f"Note {n}", deadline=plan.action.deadline), plan.action.version, TODAY)
+        updates.update_action(
+            plan.action,
+            plan.lead,
+            updates.ActionUpdate(status=AMBER, progress_note=f"Note {n}", deadline=plan.action.deadline),
+            plan.action.version,
+            TODAY,
+        )
         db.session.commit()
     large = count_queries(lambda: lead.get(url))
     assert small == large, f"{url}: {small} statements with a small plan, {large} with a large one"
@@ -496,8 +579,12 @@ def test_control_characters_are_dropped_not_sent_to_the_database(app, client_for
     refused = lead.post("/actions/A1.1/update", data=action_form(plan.action, progress_note="Line one\x00"))
     assert refused.status_code == 400
     assert database_snapshot() == before
-    response = lead.post("/actions/A1.1/update", data=action_form(
-        plan.action, progress_note="Line one\x07\nLine two", status="red", status_reason="Because\x1b."))
+    response = lead.post(
+        "/actions/A1.1/update",
+        data=action_form(
+            plan.action, progress_note="Line one\x07\nLine two", status="red", status_reason="Because\x1b."
+        ),
+    )
     assert response.status_code == 302
     db.session.refresh(plan.action)
     assert plan.action.progress_note == "Line one\nLine two"

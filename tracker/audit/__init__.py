@@ -1,4 +1,5 @@
 """The audit log: who did what and from where, for the programme office."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -1,4 +1,5 @@
 """The audit event table. Rows are only ever added: the app has no path that edits or deletes them."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,14 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
 from tracker.core.clock import utcnow
-from tracker.extensions import db
+from tracker.extensions import Model
 
 
 class AuditLogIsAppendOnly(RuntimeError):
     """Raised when code tries to change or remove an audit event."""
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One thing someone did (or tried): sign-ins, account and settings changes, imports, structure."""
 
     __tablename__ = "audit_event"

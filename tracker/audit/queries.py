@@ -1,4 +1,5 @@
 """Reads for the audit log page: one page of events, newest first, in a fixed number of queries."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Record audit events. The caller commits, so an event is kept exactly when its change is."""
+
 from __future__ import annotations
 
 from flask import has_request_context, request

@@ -1,4 +1,5 @@
 """The audit log page: admins only, newest first, a page at a time."""
+
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
@@ -15,5 +16,12 @@ bp.before_request(admins_only)
 def audit_log() -> str:
     """Show a page of the audit log, newest first."""
     page = audit_page(request.args.get("page", "1"))
-    return render_template("admin/audit.html", title="Audit log", events=page.events, total=page.total,
-                           page=page.number, pages=page.pages, event_label=event_label)
+    return render_template(
+        "admin/audit.html",
+        title="Audit log",
+        events=page.events,
+        total=page.total,
+        page=page.number,
+        pages=page.pages,
+        event_label=event_label,
+    )

@@ -1,4 +1,5 @@
 """Accounts, sign-in, sessions, roles and the people admin pages."""
+
 from __future__ import annotations
 
 from flask import Flask

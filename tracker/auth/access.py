@@ -3,6 +3,7 @@
 Every endpoint needs a signed-in user except those a domain opens in its init_app, through
 the registry: ``allow_anonymous`` (always open) or ``allow_public`` (open while a setting says so).
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

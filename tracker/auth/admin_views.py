@@ -3,6 +3,7 @@
 The confirm-button POSTs carry nothing but the CSRF token, which CSRFProtect checks on every
 request before any view runs.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -67,8 +68,9 @@ def edit_user(user_id: int) -> str | Response:
             db.session.commit()
             flash(f"{user.name}'s account has been saved.", "success")
             return redirect(url_for("people.user_list"))
-    return render_template("admin/user_form.html", title=f"Change {user.name}'s account", form=form, user=user,
-                           confirm_form=ConfirmForm())
+    return render_template(
+        "admin/user_form.html", title=f"Change {user.name}'s account", form=form, user=user, confirm_form=ConfirmForm()
+    )
 
 
 @bp.post("/users/<int:user_id>/deactivate")

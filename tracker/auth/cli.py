@@ -1,4 +1,5 @@
 """`flask users ...`: create accounts, change roles, deactivate; and the demo's accounts (called by `demo load`)."""
+
 from __future__ import annotations
 
 import sys
@@ -18,13 +19,19 @@ from tracker.people.queries import person_named
 ROLE_CHOICE = click.Choice([role.value for role in Role], case_sensitive=False)
 
 DEMO_ACCOUNTS = [
-    services.DemoAccount("director@demo.example.gov.uk", "Demo Programme Director", Role.ADMIN,
-                         "demo-only director lantern orchard"),
-    services.DemoAccount("strategy.director@demo.example.gov.uk", "Demo Director of Strategy", Role.LEAD,
-                         "demo-only lead copper meadow",
-                         person_name="Director of Strategy, Commissioning and Transformation"),
-    services.DemoAccount("viewer@demo.example.gov.uk", "Demo Staff Viewer", Role.VIEWER,
-                         "demo-only viewer pebble harbour"),
+    services.DemoAccount(
+        "director@demo.example.gov.uk", "Demo Programme Director", Role.ADMIN, "demo-only director lantern orchard"
+    ),
+    services.DemoAccount(
+        "strategy.director@demo.example.gov.uk",
+        "Demo Director of Strategy",
+        Role.LEAD,
+        "demo-only lead copper meadow",
+        person_name="Director of Strategy, Commissioning and Transformation",
+    ),
+    services.DemoAccount(
+        "viewer@demo.example.gov.uk", "Demo Staff Viewer", Role.VIEWER, "demo-only viewer pebble harbour"
+    ),
 ]
 
 
@@ -111,8 +118,10 @@ def create_demo_accounts() -> None:
     click.echo("Demo accounts (demo only: never use these passwords on a real installation):")
     for account in DEMO_ACCOUNTS:
         _user, created = services.ensure_account(account)
-        click.echo(f"  {account.role.value:<7} {account.email:<42} password: {account.password}"
-                   + ("" if created else "  (already existed)"))
+        click.echo(
+            f"  {account.role.value:<7} {account.email:<42} password: {account.password}"
+            + ("" if created else "  (already existed)")
+        )
     db.session.commit()
 
 

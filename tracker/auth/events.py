@@ -5,6 +5,7 @@ transaction as the change. So the audit domain hands auth its recorder in its in
 (``use_recorder``), and auth calls ``record_event``. An app without a recorder fails loudly
 rather than lose a security event.
 """
+
 from __future__ import annotations
 
 from typing import Protocol
@@ -18,6 +19,7 @@ EXTENSION_KEY = "tracker.auth.event_recorder"
 
 class Recorder(Protocol):
     """Records one event: record_audit_event's shape."""
+
     def __call__(self, event: str, detail: str = "", user: User | None = None) -> object: ...
 
 

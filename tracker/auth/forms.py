@@ -1,4 +1,5 @@
 """Forms for signing in, passwords and people. Every field says what went wrong."""
+
 from __future__ import annotations
 
 from flask import flash
@@ -52,6 +53,7 @@ class MatchesField:
 
 class SignInForm(FlaskForm):
     """Email address and password."""
+
     email = StringField(
         "Email address",
         validators=[DataRequired("Enter your email address")],
@@ -89,6 +91,7 @@ def new_password_fields() -> tuple[PasswordField, PasswordField]:
 
 class ChangePasswordForm(AccountForm):
     """The current password, and a new one twice."""
+
     current_password = PasswordField(
         "Current password", validators=[InputRequired("Enter your current password")], widget=GovPasswordInput()
     )
@@ -98,6 +101,7 @@ class ChangePasswordForm(AccountForm):
 
 class SetPasswordForm(AccountForm):
     """A new password twice, for a one-time link."""
+
     new_password, confirm_password = new_password_fields()
     submit = SubmitField("Set password", widget=GovSubmitInput())
 
@@ -183,6 +187,7 @@ class UserDetailsForm(AccountForm):
 
 class NewUserForm(UserDetailsForm):
     """The user details form with the email address a new account signs in with."""
+
     email = StringField(
         "Email address",
         validators=[

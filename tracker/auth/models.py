@@ -1,4 +1,5 @@
 """Accounts and roles. A user may be linked to the Person they are in the plan."""
+
 from __future__ import annotations
 
 import enum
@@ -6,11 +7,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, Enum, ForeignKey, Integer, String
+from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.clock import utcnow
-from tracker.extensions import db
+from tracker.core.models import enum_column
+from tracker.extensions import Model
 from tracker.people.models import Person
 
 if TYPE_CHECKING:  # for the type checker only: the relationship below names Workstream as a string
@@ -30,17 +32,19 @@ class Role(enum.Enum):
         return {"admin": "Programme office (admin)", "lead": "Project lead", "viewer": "Viewer"}[self.value]
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """An account that signs in; linked to the Person it is in the plan, if any."""
+
     __tablename__ = "user_account"
     affects_progress_pages = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(
-        Enum(Role, name="role", native_enum=False, length=8, values_callable=lambda e: [m.value for m in e],
-             validate_strings=True, create_constraint=True),
+    role: Mapped[Role] = enum_column(
+        Role,
+        "role",
+        8,
         default=Role.VIEWER,
     )
     password_hash: Mapped[str] = mapped_column(String(255), default="")
@@ -80,7 +84,7 @@ class User(UserMixin, db.Model):
         self.session_generation = (self.session_generation or 1) + 1
 
 
-class WorkstreamEditor(db.Model):
+class WorkstreamEditor(Model):
     """A lead given editor's rights on a whole workstream (and its sub-workstreams)."""
 
     __tablename__ = "workstream_editor"
@@ -90,7 +94,7 @@ class WorkstreamEditor(db.Model):
     workstream_id: Mapped[int] = mapped_column(ForeignKey("workstream.id", ondelete="CASCADE"), primary_key=True)
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """One sign-in attempt. Kept in the database so throttling holds across gunicorn workers.
 
     Rows older than a day are pruned; the audit log keeps the lasting record.
@@ -109,7 +113,7 @@ class LoginAttempt(db.Model):
     refused: Mapped[bool] = mapped_column(default=False)
 
 
-class PasswordResetToken(db.Model):
+class PasswordResetToken(Model):
     """A one-time link to set a password; only a hash of the token is stored."""
 
     __tablename__ = "password_reset_token"

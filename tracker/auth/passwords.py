@@ -1,4 +1,5 @@
 """Password hashing (scrypt, cost from config) and the NCSC-style password policy."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -32,11 +33,15 @@ def password_problem(password: str) -> str | None:
     if len(password) > MAX_LENGTH:
         return f"Password must be {MAX_LENGTH} characters or fewer"
     if len(password) < MIN_LENGTH_IF_UNCOMMON:
-        return (f"Password must be at least {MIN_LENGTH} characters, or at least {MIN_LENGTH_IF_UNCOMMON} "
-                "if it is not a commonly used password")
+        return (
+            f"Password must be at least {MIN_LENGTH} characters, or at least {MIN_LENGTH_IF_UNCOMMON} "
+            "if it is not a commonly used password"
+        )
     if is_common_password(password):
-        return ("This is a commonly used password that is easy to guess. "
-                "Choose a different password, such as 3 random words")
+        return (
+            "This is a commonly used password that is easy to guess. "
+            "Choose a different password, such as 3 random words"
+        )
     if len(password) < MIN_LENGTH:
         # 8 to 11 characters and not on the deny-list: accepted, as the NCSC guidance allows.
         return None

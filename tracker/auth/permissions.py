@@ -3,6 +3,7 @@
 Every other permission question (who may edit an action, enter a KPI value) starts here, so a
 deactivated account is refused everywhere by the same rule.
 """
+
 from __future__ import annotations
 
 from tracker.auth.models import Role

@@ -1,4 +1,5 @@
 """Reads for the people pages: one account, the list of accounts, and what the user form offers."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -1,4 +1,5 @@
 """Account operations shared by the web pages and the command line. Callers commit."""
+
 from __future__ import annotations
 
 import hashlib
@@ -133,8 +134,14 @@ def create_user(email: str, details: AccountDetails, password: str | None = None
     if user_by_email(email) is not None:
         raise AccountError(f"There is already an account for {email}", field="email")
     _check_person_free(details.person, None)
-    user = User(email=email, name=details.name.strip(), role=details.role, person=details.person, active=True,
-                session_generation=1)
+    user = User(
+        email=email,
+        name=details.name.strip(),
+        role=details.role,
+        person=details.person,
+        active=True,
+        session_generation=1,
+    )
     user.editable_workstreams = list(details.workstreams) if details.role is Role.LEAD else []
     if password is not None:
         set_password(user, password)
@@ -214,8 +221,11 @@ def _token_hash(token: str) -> str:
 
 
 def _use_up_reset_links(user: User) -> None:
-    db.session.execute(update(PasswordResetToken).where(PasswordResetToken.user_id == user.id,
-                                                        PasswordResetToken.used_at.is_(None)).values(used_at=utcnow()))
+    db.session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
 
 
 def create_reset_link_token(user: User, acting_user: User | None, purpose: str = "reset") -> str:
@@ -228,9 +238,15 @@ def create_reset_link_token(user: User, acting_user: User | None, purpose: str =
     _use_up_reset_links(user)
     now = utcnow()
     token = secrets.token_urlsafe(32)
-    db.session.add(PasswordResetToken(user=user, token_hash=_token_hash(token), created_at=now,
-                                      expires_at=now + RESET_LINK_LIFETIME,
-                                      created_by_id=acting_user.id if acting_user else None))
+    db.session.add(
+        PasswordResetToken(
+            user=user,
+            token_hash=_token_hash(token),
+            created_at=now,
+            expires_at=now + RESET_LINK_LIFETIME,
+            created_by_id=acting_user.id if acting_user else None,
+        )
+    )
     if purpose == "reset":
         user.end_all_sessions()
     kind = "reset" if purpose == "reset" else "invitation"

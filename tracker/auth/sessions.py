@@ -4,6 +4,7 @@ Flask's session is a signed cookie with no server-side id, so "renewing the sess
 clearing the cookie's content and starting it afresh. The user id Flask-Login stores is
 "<id>:<session_generation>"; bumping the user's generation ends every session issued before.
 """
+
 from __future__ import annotations
 
 import time

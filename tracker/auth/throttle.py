@@ -3,6 +3,7 @@
 Counters are rows in the login_attempt table, so every gunicorn worker (and every server
 sharing the database) sees the same count.
 """
+
 from __future__ import annotations
 
 import math

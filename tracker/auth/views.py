@@ -1,4 +1,5 @@
 """Signing in and out, changing your own password, and setting one from a one-time link."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -28,8 +29,9 @@ def _signed_in_user() -> User:
 
 
 def _render_sign_in(form: SignInForm, next_path: str | None, error: str = "", status: int = 200) -> tuple[str, int]:
-    page = render_template("auth/sign_in.html", title="Sign in", form=form, next_path=next_path,
-                           sign_in_error=error or None)
+    page = render_template(
+        "auth/sign_in.html", title="Sign in", form=form, next_path=next_path, sign_in_error=error or None
+    )
     return page, status
 
 
@@ -66,8 +68,9 @@ def change_password() -> str | Response:
     form = ChangePasswordForm()
     user = _signed_in_user()
     if form.validate_on_submit():
-        outcome = attempt(lambda: services.change_own_password(user, form.current_password.data,
-                                                               form.new_password.data), form)
+        outcome = attempt(
+            lambda: services.change_own_password(user, form.current_password.data, form.new_password.data), form
+        )
         if outcome.ok:
             db.session.commit()
             start_session(user)  # this browser carries on; every other session has ended
@@ -81,8 +84,9 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
     """Set a password from a one-time link."""
     stored = services.usable_reset_token(token)
     if stored is None:
-        return render_template("auth/reset_link_invalid.html",
-                               title="This link has expired or has already been used"), 404
+        return render_template(
+            "auth/reset_link_invalid.html", title="This link has expired or has already been used"
+        ), 404
     form = SetPasswordForm()
     if form.validate_on_submit():
         outcome = attempt(lambda: services.set_password_from_link(stored, form.new_password.data), form)

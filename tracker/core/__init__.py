@@ -1,5 +1,6 @@
 """The kernel every domain builds on: clock, model mixins, service errors, form bases, registry,
 database set-up, cache, templates and error pages. It imports no domain."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -4,12 +4,14 @@ Entries are only ever looked up by a key that includes the current data version,
 entry can be old but never wrong. In one process a bounded dict is enough; with REDIS_URL
 set, gunicorn workers share entries (values are pickled, with a short expiry).
 """
+
 from __future__ import annotations
 
 import pickle
 import threading
 from collections import OrderedDict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import current_app
 
@@ -55,7 +57,7 @@ class RedisCache:
         raw = self._client.get(self._prefix + key)
         if raw is None:
             return None
-        value = pickle.loads(raw)
+        value = pickle.loads(raw)  # type: ignore[arg-type]  # redis returns bytes unless decode_responses
         self._local.set(key, value)
         return value
 

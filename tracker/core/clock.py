@@ -1,14 +1,15 @@
 """The one clock of the service: timestamps in UTC, and the day every rule is judged on."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from flask import current_app, has_app_context
 
 
 def utcnow() -> datetime:
     """Return the current moment in UTC (model defaults call this, never datetime.now())."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def today() -> date:
@@ -22,4 +23,4 @@ def today() -> date:
 
 def as_utc(moment: datetime) -> datetime:
     """Return a stored timestamp as an aware UTC datetime (SQLite hands back naive UTC)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

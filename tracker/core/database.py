@@ -1,5 +1,6 @@
 """Engine settings per database (SQLite needs WAL, a busy timeout and foreign keys), and a flush that
 turns a lost race on a versioned row into a VersionConflict."""
+
 from __future__ import annotations
 
 from contextvars import ContextVar

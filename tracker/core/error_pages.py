@@ -1,4 +1,5 @@
 """Styled error pages: nobody sees a stack trace; service refusals become 403, 404 and 409 pages."""
+
 from __future__ import annotations
 
 from flask import Flask, render_template
@@ -37,7 +38,9 @@ def register(app: Flask) -> None:
         from flask import abort, request
 
         if _contains_nul(request):
-            abort(400, description="The address or form contained characters that cannot be used. Go back and try again.")
+            abort(
+                400, description="The address or form contained characters that cannot be used. Go back and try again."
+            )
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
@@ -60,5 +63,5 @@ def register(app: Flask) -> None:
     def _unexpected(error: Exception):
         # Roll back so nothing half-written survives, log the trace for operators only.
         db.session.rollback()
-        app.logger.exception("Unhandled error")
+        app.logger.exception("Unhandled error")  # noqa: LOG004 - Flask calls this inside its own except block
         return render_template("errors/error.html", code=500, title=TITLES[500], error=InternalServerError()), 500

@@ -3,6 +3,7 @@
 Services never call ``abort``: the web layer maps these to 403, 404 and 409 pages in one
 error handler (``tracker.core.error_pages``), and the CLI turns them into messages.
 """
+
 from __future__ import annotations
 
 from typing import Any

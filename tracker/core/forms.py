@@ -3,19 +3,21 @@
 Forms check shape only (a real date, a known choice, a length); the rules live in services,
 whose refusals come back onto the form with ``add_errors``.
 """
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextArea
 from wtforms import DateField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
 from wtforms.utils import unset_value
+from wtforms.validators import DataRequired, Length, Optional
 
 
 class GovDateField(DateField):
     """A GOV.UK date input (day, month, year) with messages that say what to fix."""
 
     widget = GovDateInput()
+    raw_data: list[str] | None
 
     def __init__(self, label=None, validators=None, example: str = "27 3 2027", **kwargs):
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
@@ -25,7 +27,7 @@ class GovDateField(DateField):
         super().process(formdata, data, extra_filters)
         # The widget redraws exactly three boxes: a tampered or partial post must not break the page.
         if self.raw_data is not None and len(self.raw_data) != 3:
-            self.raw_data = (list(self.raw_data) + ["", "", ""])[:3]
+            self.raw_data = ([*list(self.raw_data), "", "", ""])[:3]
 
     def process_formdata(self, valuelist):
         if not valuelist or not any(part.strip() for part in valuelist):

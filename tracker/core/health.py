@@ -1,4 +1,5 @@
 """Health check for load balancers: the app answers and the database answers."""
+
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError

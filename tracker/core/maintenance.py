@@ -1,4 +1,5 @@
 """Housekeeping after large writes."""
+
 from sqlalchemy import text
 
 from tracker.extensions import db

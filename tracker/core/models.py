@@ -1,12 +1,30 @@
 """Model mixins every domain shares: human refs that sort naturally, archiving, history."""
+
 from __future__ import annotations
 
+import enum
 import re
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, Integer, String
+from sqlalchemy import DateTime, Enum, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, validates
+
+
+def enum_column(enum_class: type[enum.Enum], name: str, length: int, **kwargs: Any) -> Any:
+    """Return a column storing an enum as its lowercase word with a named CHECK (portable to any database)."""
+    return mapped_column(
+        Enum(
+            enum_class,
+            name=name,
+            native_enum=False,
+            length=length,
+            values_callable=lambda e: [m.value for m in e],
+            validate_strings=True,
+            create_constraint=True,
+        ),
+        **kwargs,
+    )
 
 
 def natural_sort_key(ref: str) -> str:

@@ -3,6 +3,7 @@
 A domain's ``init_app(app)`` fills the app's registry; nothing is filled as a side effect of
 importing a module, so two apps in one process (tests) never share or double an entry.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable

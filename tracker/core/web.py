@@ -9,6 +9,7 @@ A view loads, authorises (the service refuses with ``NotAllowed``), validates th
 
 ``NotFound`` and ``NotAllowed`` are left to the app's error handler (404 / 403 pages).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -59,4 +60,3 @@ def first_message(refusal: InvalidChange | None, default: str = "That change cou
     if refusal is None or not refusal.errors:
         return default
     return next(iter(refusal.errors.values()))
-

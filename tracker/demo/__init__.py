@@ -1,4 +1,5 @@
 """The demo: a real council programme transcribed once, and a large synthetic one for benchmarks."""
+
 from __future__ import annotations
 
 from flask import Flask

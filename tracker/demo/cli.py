@@ -1,4 +1,5 @@
 """`flask demo load|scale`: the real demo programme with its accounts and KPIs, or a large one."""
+
 from __future__ import annotations
 
 import click

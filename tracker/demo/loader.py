@@ -5,6 +5,7 @@ same whole number of board cycles so that the 17 March 2023 board becomes the mo
 board before today: the demo then reads as "the programme as its last board saw it",
 with real overdue items and items due before the next board, rather than everything late.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,16 +1,18 @@
 """Build a large synthetic programme for benchmarks, with Core bulk inserts."""
+
 from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from tracker.programme.data_version import bump_data_version
 from tracker.core.maintenance import refresh_planner_statistics
-from tracker.extensions import db
 from tracker.core.models import natural_sort_key
+from tracker.extensions import db
 from tracker.people.models import Person
+from tracker.programme.data_version import bump_data_version
 from tracker.programme.models import Action, Programme, Project, ProjectAmbition, Workstream
 from tracker.programme.status import Ambition, Status
 
@@ -39,11 +41,19 @@ def build_synthetic_programme(workstreams: int, projects: int, actions: int, tod
     db.session.execute(insert(Person), people_rows)
     person_ids = db.session.scalars(select(Person.id)).all()
 
-    ws_rows = []
+    ws_rows: list[dict[str, Any]] = []
     for n in range(workstreams):
         ref = _letters(n)
-        ws_rows.append({"ref": ref, "ref_sort": natural_sort_key(ref), "title": f"Workstream {ref}", "description": "",
-                        "position": n, "reported_separately_by": "Partner board" if n == workstreams - 1 else None})
+        ws_rows.append(
+            {
+                "ref": ref,
+                "ref_sort": natural_sort_key(ref),
+                "title": f"Workstream {ref}",
+                "description": "",
+                "position": n,
+                "reported_separately_by": "Partner board" if n == workstreams - 1 else None,
+            }
+        )
     db.session.execute(insert(Workstream), ws_rows)
     ws_ids = dict(db.session.execute(select(Workstream.ref, Workstream.id)).all())
 
@@ -51,12 +61,23 @@ def build_synthetic_programme(workstreams: int, projects: int, actions: int, tod
     for n in range(projects):
         ws_ref = ws_rows[n % workstreams]["ref"]
         ref = f"{ws_ref}{n // workstreams + 1}"
-        project_rows.append({
-            "ref": ref, "ref_sort": natural_sort_key(ref), "workstream_id": ws_ids[ws_ref],
-            "title": f"Project {ref}", "lead_id": rng.choice(person_ids), "deliverables": "", "impact": "",
-            "target_date": today + timedelta(days=rng.randint(-120, 500)), "status": _status(rng),
-            "progress": "", "next_steps": "", "position": n, "version": 1,
-        })
+        project_rows.append(
+            {
+                "ref": ref,
+                "ref_sort": natural_sort_key(ref),
+                "workstream_id": ws_ids[ws_ref],
+                "title": f"Project {ref}",
+                "lead_id": rng.choice(person_ids),
+                "deliverables": "",
+                "impact": "",
+                "target_date": today + timedelta(days=rng.randint(-120, 500)),
+                "status": _status(rng),
+                "progress": "",
+                "next_steps": "",
+                "position": n,
+                "version": 1,
+            }
+        )
     db.session.execute(insert(Project), project_rows)
     project_ids = dict(db.session.execute(select(Project.ref, Project.id)).all())
     ambitions = list(Ambition)
@@ -76,13 +97,24 @@ def build_synthetic_programme(workstreams: int, projects: int, actions: int, tod
         completed = min(today, deadline) if status.is_complete else None
         if completed and completed < start:
             completed = start
-        action_rows.append({
-            "ref": ref, "ref_sort": natural_sort_key(ref), "project_id": project_ids[project_ref],
-            "title": f"Action {ref}", "lead_id": rng.choice(person_ids), "start_date": start, "deadline": deadline,
-            "status": status, "completed_on": completed, "progress_note": "", "position": n, "version": 1,
-        })
-    for start in range(0, len(action_rows), 5000):
-        db.session.execute(insert(Action), action_rows[start:start + 5000])
+        action_rows.append(
+            {
+                "ref": ref,
+                "ref_sort": natural_sort_key(ref),
+                "project_id": project_ids[project_ref],
+                "title": f"Action {ref}",
+                "lead_id": rng.choice(person_ids),
+                "start_date": start,
+                "deadline": deadline,
+                "status": status,
+                "completed_on": completed,
+                "progress_note": "",
+                "position": n,
+                "version": 1,
+            }
+        )
+    for offset in range(0, len(action_rows), 5000):
+        db.session.execute(insert(Action), action_rows[offset : offset + 5000])
     bump_data_version(db.session)
     db.session.commit()
     refresh_planner_statistics()

@@ -1,4 +1,5 @@
 """Item history: every change to a historied model, kept append-only and shown as a timeline."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -3,6 +3,7 @@
 History is append-only. No route edits or deletes it, and the ORM refuses to update or
 delete a record, so nothing the app does can rewrite what was said to a board.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.audit.models import refuse_rewrites
 from tracker.auth.models import User
 from tracker.core.clock import utcnow
-from tracker.extensions import db
+from tracker.extensions import Model
 
 # Words used in the timeline for each recorded field.
 FIELD_LABELS = {
@@ -50,7 +51,7 @@ class HistoryIsAppendOnly(RuntimeError):
     """Raised when code tries to change or remove a history record."""
 
 
-class ChangeRecord(db.Model):
+class ChangeRecord(Model):
     """One field of one item changed by one person at one moment, with the reason they gave."""
 
     __tablename__ = "change_record"

@@ -3,6 +3,7 @@
 Any model that declares ``history_type`` (the ``Historied`` mixin of tracker.core.models) can be
 recorded: history names no model of the domains above it.
 """
+
 from __future__ import annotations
 
 import uuid

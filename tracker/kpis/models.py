@@ -5,14 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar
 
 from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Integer,
     Numeric,
@@ -24,8 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker.core.clock import utcnow
-from tracker.core.models import natural_sort_key
-from tracker.extensions import db
+from tracker.core.models import enum_column, natural_sort_key
+from tracker.extensions import Model, db
 from tracker.people.models import Person
 from tracker.programme.models import Project, Workstream
 
@@ -91,21 +89,6 @@ class ComparatorKind(enum.Enum):
         return {"national": "national average", "statistical_neighbours": "statistical neighbours average"}[self.value]
 
 
-def _enum_column(enum_class: type[enum.Enum], name: str, length: int, **kwargs: Any) -> Any:
-    return mapped_column(
-        Enum(
-            enum_class,
-            name=name,
-            native_enum=False,
-            length=length,
-            values_callable=lambda e: [m.value for m in e],
-            validate_strings=True,
-            create_constraint=True,
-        ),
-        **kwargs,
-    )
-
-
 kpi_workstream = Table(
     "kpi_workstream",
     db.metadata,
@@ -121,7 +104,7 @@ kpi_project = Table(
 )
 
 
-class Kpi(db.Model):
+class Kpi(Model):
     """A measure the programme is meant to move, owned by a person and linked to the work that moves it."""
 
     __tablename__ = "kpi"
@@ -131,9 +114,9 @@ class Kpi(db.Model):
     ref_sort: Mapped[str] = mapped_column(String(80), index=True)
     title: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text, default="")
-    unit: Mapped[KpiUnit] = _enum_column(KpiUnit, "kpi_unit", 8)
-    polarity: Mapped[Polarity] = _enum_column(Polarity, "kpi_polarity", 8)
-    frequency: Mapped[Frequency] = _enum_column(Frequency, "kpi_frequency", 10, index=True)
+    unit: Mapped[KpiUnit] = enum_column(KpiUnit, "kpi_unit", 8)
+    polarity: Mapped[Polarity] = enum_column(Polarity, "kpi_polarity", 8)
+    frequency: Mapped[Frequency] = enum_column(Frequency, "kpi_frequency", 10, index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -162,7 +145,7 @@ class Kpi(db.Model):
         return f"<Kpi {self.ref}>"
 
 
-class KpiTarget(db.Model):
+class KpiTarget(Model):
     """The target and tolerance band in force from a date until the next target of the same KPI."""
 
     __tablename__ = "kpi_target"
@@ -171,7 +154,7 @@ class KpiTarget(db.Model):
     kpi_id: Mapped[int] = mapped_column(ForeignKey("kpi.id", ondelete="CASCADE"))
     applies_from: Mapped[date] = mapped_column(Date, default=APPLIES_ALWAYS)
     target_value: Mapped[Decimal | None] = mapped_column(NUMBER)
-    target_comparator: Mapped[ComparatorKind | None] = _enum_column(
+    target_comparator: Mapped[ComparatorKind | None] = enum_column(
         ComparatorKind, "kpi_target_comparator", 24, nullable=True
     )
     tolerance_low: Mapped[Decimal | None] = mapped_column(NUMBER)
@@ -193,7 +176,7 @@ class KpiTarget(db.Model):
         return self.target_value is not None or self.target_comparator is not None
 
 
-class KpiValue(db.Model):
+class KpiValue(Model):
     """A KPI's reported value for one period, with the comparators published for that period."""
 
     __tablename__ = "kpi_value"
@@ -215,7 +198,7 @@ class KpiValue(db.Model):
 
     kpi: Mapped[Kpi] = relationship(back_populates="values")
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         UniqueConstraint("kpi_id", "period_end", name="uq_kpi_value_kpi_period_end"),
         CheckConstraint("denominator IS NULL OR denominator <> 0", name="kpi_value_denominator_not_zero"),
@@ -226,7 +209,7 @@ class KpiValue(db.Model):
         return self.national if kind is ComparatorKind.NATIONAL else self.statistical_neighbours
 
 
-class KpiValueHistory(db.Model):
+class KpiValueHistory(Model):
     """A replaced KPI value: who changed it, when, from what to what, and through which route."""
 
     __tablename__ = "kpi_value_history"

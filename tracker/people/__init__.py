@@ -1,4 +1,5 @@
 """People: the leads named on items, with or without a login."""
+
 from __future__ import annotations
 
 from flask import Flask

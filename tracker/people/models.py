@@ -1,13 +1,14 @@
 """People who lead items. A person need not have a login: real plans name leads by job title."""
+
 from __future__ import annotations
 
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tracker.extensions import db
+from tracker.extensions import Model
 
 
-class Person(db.Model):
+class Person(Model):
     """Someone who leads items; leads in real plans are often role titles. A login is optional."""
 
     __tablename__ = "person"

@@ -1,4 +1,5 @@
 """Reads of the people named in the plan."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

@@ -1,4 +1,5 @@
 """Workstreams, projects and actions: the shape of an improvement programme."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -5,6 +5,7 @@ steps (``_new``, ``_edit``, ``_button``); what differs between them is described
 an ``ItemKind``. Each view loads, authorises, validates and calls a service in
 tracker.programme.structure; the service writes history and the audit log.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -40,32 +41,48 @@ def _programme_office_only() -> None:
 
 # --- lists ----------------------------------------------------------------------------------
 
+
 @bp.get("")
 def index() -> str:
     """Show every workstream in board order, with its sub-workstreams."""
     top_level, children = queries_structure.workstream_tree()
-    return render_template("admin/structure.html", title="Programme structure", top_level=top_level,
-                           children=children, confirm=ConfirmForm())
+    return render_template(
+        "admin/structure.html",
+        title="Programme structure",
+        top_level=top_level,
+        children=children,
+        confirm=ConfirmForm(),
+    )
 
 
 @bp.get("/workstreams/<ref>")
 def workstream(ref: str) -> str:
     """Show a workstream's projects to arrange."""
     workstream = queries_structure.structure_item(Workstream, ref)
-    return render_template("admin/structure_workstream.html", title=f"Structure of workstream {workstream.ref}",
-                           workstream=workstream, projects=queries_structure.projects_of(workstream),
-                           confirm=ConfirmForm())
+    return render_template(
+        "admin/structure_workstream.html",
+        title=f"Structure of workstream {workstream.ref}",
+        workstream=workstream,
+        projects=queries_structure.projects_of(workstream),
+        confirm=ConfirmForm(),
+    )
 
 
 @bp.get("/projects/<ref>")
 def project(ref: str) -> str:
     """Show a project's actions to arrange."""
     project = queries_structure.project_with_workstream(ref)
-    return render_template("admin/structure_project.html", title=f"Structure of project {project.ref}",
-                           project=project, actions=queries_structure.actions_of(project), confirm=ConfirmForm())
+    return render_template(
+        "admin/structure_project.html",
+        title=f"Structure of project {project.ref}",
+        project=project,
+        actions=queries_structure.actions_of(project),
+        confirm=ConfirmForm(),
+    )
 
 
 # --- what the forms offer, and the details read from them -------------------------------------
+
 
 def _offer(field: Any, items: Sequence[Any], none_label: str, label: Callable[[Any], str]) -> dict[str, Any]:
     """Offer the items as the field's choices; return them by the value the browser sends back."""
@@ -104,12 +121,15 @@ def _named(form: Form) -> dict[str, str]:
 
 
 def _offer_workstream(form: Form, current: Workstream | None) -> Offer:
-    parents = _offer(form.parent_id, queries_structure.possible_parents(current), "Nothing: a top-level workstream",
-                     _ref_and_title)
+    parents = _offer(
+        form.parent_id, queries_structure.possible_parents(current), "Nothing: a top-level workstream", _ref_and_title
+    )
     return parents, lambda: structure.WorkstreamDetails(
-        **_named(form), description=form.description.data or "",
+        **_named(form),
+        description=form.description.data or "",
         parent=_chosen(form.parent_id, parents, "Choose a top-level workstream from the list"),
-        reported_separately_by=form.reported_separately_by.data or "")
+        reported_separately_by=form.reported_separately_by.data or "",
+    )
 
 
 def _offer_led(form: Form, parent_field: Any, parents: Sequence[Any], none_label: str) -> tuple[dict[str, Any], Any]:
@@ -121,16 +141,24 @@ def _offer_led(form: Form, parent_field: Any, parents: Sequence[Any], none_label
 def _offer_project(form: Form, _current: Project | None) -> Offer:
     workstreams, lead = _offer_led(form, form.workstream_id, queries.live_workstreams(), "Choose a workstream")
     return workstreams, lambda: structure.ProjectDetails(
-        **_named(form), workstream=_chosen(form.workstream_id, workstreams, "Choose a workstream from the list"),
-        lead=lead(), target_date=form.target_date.data, deliverables=form.deliverables.data or "",
-        impact=form.impact.data or "")
+        **_named(form),
+        workstream=_chosen(form.workstream_id, workstreams, "Choose a workstream from the list"),
+        lead=lead(),
+        target_date=form.target_date.data,
+        deliverables=form.deliverables.data or "",
+        impact=form.impact.data or "",
+    )
 
 
 def _offer_action(form: Form, _current: Action | None) -> Offer:
     projects, lead = _offer_led(form, form.project_id, queries_structure.live_projects(), "Choose a project")
     return projects, lambda: structure.ActionDetails(
-        **_named(form), project=_chosen(form.project_id, projects, "Choose a project from the list"),
-        lead=lead(), start_date=form.start_date.data, deadline=form.deadline.data)
+        **_named(form),
+        project=_chosen(form.project_id, projects, "Choose a project from the list"),
+        lead=lead(),
+        start_date=form.start_date.data,
+        deadline=form.deadline.data,
+    )
 
 
 @dataclass(frozen=True)
@@ -148,27 +176,63 @@ class ItemKind:
 
 
 WORKSTREAMS = ItemKind(
-    "workstream", Workstream, WorkstreamForm, _offer_workstream,
-    lambda ws: {"ref": ws.ref, "title": ws.title, "description": ws.description,
-                "parent_id": str(ws.parent_id or ""), "reported_separately_by": ws.reported_separately_by or ""},
+    "workstream",
+    Workstream,
+    WorkstreamForm,
+    _offer_workstream,
+    lambda ws: {
+        "ref": ws.ref,
+        "title": ws.title,
+        "description": ws.description,
+        "parent_id": str(ws.parent_id or ""),
+        "reported_separately_by": ws.reported_separately_by or "",
+    },
     structure.create_workstream,
     # Workstreams carry no version: only the programme office edits them.
-    lambda ws, user, details, _version: structure.update_workstream(ws, user, details))
+    lambda ws, user, details, _version: structure.update_workstream(ws, user, details),
+)
 PROJECTS = ItemKind(
-    "project", Project, ProjectForm, _offer_project,
-    lambda p: {"ref": p.ref, "title": p.title, "workstream_id": str(p.workstream_id), "lead_id": str(p.lead_id or ""),
-               "target_date": p.target_date, "deliverables": p.deliverables, "impact": p.impact,
-               "version": str(p.version)},
-    structure.create_project, structure.update_project_details, parent_arg="workstream")
+    "project",
+    Project,
+    ProjectForm,
+    _offer_project,
+    lambda p: {
+        "ref": p.ref,
+        "title": p.title,
+        "workstream_id": str(p.workstream_id),
+        "lead_id": str(p.lead_id or ""),
+        "target_date": p.target_date,
+        "deliverables": p.deliverables,
+        "impact": p.impact,
+        "version": str(p.version),
+    },
+    structure.create_project,
+    structure.update_project_details,
+    parent_arg="workstream",
+)
 ACTIONS = ItemKind(
-    "action", Action, ActionForm, _offer_action,
-    lambda a: {"ref": a.ref, "title": a.title, "project_id": str(a.project_id), "lead_id": str(a.lead_id or ""),
-               "start_date": a.start_date, "deadline": a.deadline, "version": str(a.version)},
-    structure.create_action, structure.update_action_details, parent_arg="project")
+    "action",
+    Action,
+    ActionForm,
+    _offer_action,
+    lambda a: {
+        "ref": a.ref,
+        "title": a.title,
+        "project_id": str(a.project_id),
+        "lead_id": str(a.lead_id or ""),
+        "start_date": a.start_date,
+        "deadline": a.deadline,
+        "version": str(a.version),
+    },
+    structure.create_action,
+    structure.update_action_details,
+    parent_arg="project",
+)
 KINDS = {"workstreams": WORKSTREAMS, "projects": PROJECTS, "actions": ACTIONS}
 
 
 # --- create and edit ---------------------------------------------------------------------------
+
 
 @bp.route("/workstreams/new", methods=["GET", "POST"])
 def new_workstream() -> Response | Page:
@@ -226,7 +290,7 @@ def _new(kind: ItemKind) -> Response | Page:
 
 def _edit(kind: ItemKind, ref: str) -> Response | Page:
     """Change an item's details; an edit against an older version gets 409 with the user's values kept."""
-    item = queries_structure.structure_item(kind.model, ref)
+    item = queries_structure.any_structure_item(kind.model, ref)
     form = kind.form(data=kind.values(item)) if request.method == "GET" else kind.form()
     _parents, read = kind.offer(form, item)
     outcome = None
@@ -238,8 +302,8 @@ def _edit(kind: ItemKind, ref: str) -> Response | Page:
             flash(f"{type(item).__name__} {item.ref} saved." if outcome.result else "Nothing changed.", "success")
             return redirect(_parent_page(item))
         db.session.rollback()
-        item = queries_structure.structure_item(kind.model, ref)  # as it stands now
-        if outcome.conflict is not None:
+        item = queries_structure.any_structure_item(kind.model, ref)  # as it stands now
+        if outcome.conflict is not None and not isinstance(item, Workstream):  # only versioned items conflict
             _explain_conflict(form, item)
     return _form_page(kind, form, item, outcome)
 
@@ -257,7 +321,8 @@ def _explain_conflict(form: Form, fresh: Project | Action) -> None:
     form.show_version(fresh.version)
     form.form_errors.append(
         f"Someone else changed {type(fresh).__name__.lower()} {fresh.ref} after you opened this page; see its "
-        "history. Nothing you typed has been saved. Check the values below and save again to apply them.")
+        "history. Nothing you typed has been saved. Check the values below and save again to apply them."
+    )
 
 
 def _form_page(kind: ItemKind, form: Form, item: Item | None, outcome: Outcome[Any] | None = None) -> Page:
@@ -267,6 +332,7 @@ def _form_page(kind: ItemKind, form: Form, item: Item | None, outcome: Outcome[A
 
 
 # --- move, archive, delete (POST only) ---------------------------------------------------------
+
 
 def _parent_page(item: Item) -> str:
     if isinstance(item, Action):
@@ -280,7 +346,7 @@ def _button(kind: str, ref: str, change: Callable[[Item], str | None], anchor: b
     """Confirm a button's POST, make the change, say what happened and go back to the parent's page."""
     if kind not in KINDS:
         abort(404)
-    item = queries_structure.structure_item(KINDS[kind].model, ref)
+    item = queries_structure.any_structure_item(KINDS[kind].model, ref)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     back = _parent_page(item)
@@ -308,6 +374,7 @@ def move(kind: str, ref: str) -> Response:
 @bp.post("/<kind>/<ref>/archive")
 def archive(kind: str, ref: str) -> Response:
     """Archive an item (a project with its actions); its history is kept."""
+
     def archive_it(item: Item) -> str:
         structure.archive_item(item, current_user)
         return f"{type(item).__name__} {item.ref} archived. Its history is kept."
@@ -318,6 +385,7 @@ def archive(kind: str, ref: str) -> Response:
 @bp.post("/<kind>/<ref>/delete")
 def delete(kind: str, ref: str) -> Response:
     """Delete an item created by mistake."""
+
     def delete_it(item: Item) -> str:
         label = f"{type(item).__name__} {item.ref}"  # read before the row goes
         structure.delete_item(item, current_user)

@@ -1,4 +1,5 @@
 """Server-drawn SVG charts. Each chart has a text title and the page shows a table beside it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -58,8 +59,10 @@ def stacked_status_bars(rows: list[BarRow], title: str, width: int = 720) -> Mar
         parts.append(f'<text x="{x + 16:.0f}" y="{legend_y}" class="app-chart__legend">{status.label}</text>')
         x += 80
     if any(row.extra for row in rows):
-        parts.append(f'<rect x="{x:.0f}" y="{legend_y - 11}" width="12" height="12" fill="#ffffff" '
-                     'stroke="#505a5f" stroke-dasharray="4 2"/>')
+        parts.append(
+            f'<rect x="{x:.0f}" y="{legend_y - 11}" width="12" height="12" fill="#ffffff" '
+            'stroke="#505a5f" stroke-dasharray="4 2"/>'
+        )
         parts.append(f'<text x="{x + 16:.0f}" y="{legend_y}" class="app-chart__legend">Reported separately</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -1,4 +1,5 @@
 """`flask export summary`: the programme roll-up the overview shows, as JSON."""
+
 from __future__ import annotations
 
 import json

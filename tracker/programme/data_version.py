@@ -6,6 +6,7 @@ old version or the new data with the new one, never new data with an old cached 
 Models that do not feed progress pages (sign-in records, audit events) opt out with
 ``affects_progress_pages = False``. Bulk Core writes must call ``bump_data_version`` themselves.
 """
+
 from __future__ import annotations
 
 from typing import Any

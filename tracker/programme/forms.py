@@ -1,4 +1,5 @@
 """Forms for the progress pages: the action list filters (GET, bookmarkable)."""
+
 from __future__ import annotations
 
 from typing import ClassVar
@@ -43,8 +44,9 @@ class ActionFilterForm(FlaskForm):
         description="Actions not yet complete with a deadline in the next number of weeks",
         validators=[Optional(), NumberRange(min=1, max=260, message="Enter a number of weeks from 1 to 260")],
     )
-    sort = SelectField("Sort by", choices=[SelectChoice(k, v) for k, v in SORT_OPTIONS.items()], default="ref",
-                       validators=[Optional()])
+    sort = SelectField(
+        "Sort by", choices=[SelectChoice(k, v) for k, v in SORT_OPTIONS.items()], default="ref", validators=[Optional()]
+    )
 
     FRIENDLY_ERRORS: ClassVar[dict[str, str]] = {
         "workstream": "Choose a workstream from the list",

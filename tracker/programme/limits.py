@@ -1,4 +1,5 @@
 """How long programme text may be: the forms and the services share these, so a tampered POST meets the same wall."""
+
 from __future__ import annotations
 
 MAX_REF = 20

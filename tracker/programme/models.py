@@ -1,15 +1,15 @@
 """Programme, workstreams, projects, actions and the people who lead them."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import (
     CheckConstraint,
     ColumnElement,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -19,8 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, QueryableAttribute, mapped_column, relationship
 
 from tracker.core.clock import utcnow
-from tracker.core.models import ArchivedMixin, Historied, RefMixin
-from tracker.extensions import db
+from tracker.core.models import ArchivedMixin, Historied, RefMixin, enum_column
+from tracker.extensions import Model
 from tracker.people.models import Person
 from tracker.programme.status import COMPLETE_STATUSES, Ambition, Status
 
@@ -31,16 +31,17 @@ SQLColumn = ColumnElement[_T] | QueryableAttribute[_T]
 
 def status_column() -> Mapped[Status]:
     # Stored as the lowercase word with a named CHECK, portable across SQLite and PostgreSQL.
-    return mapped_column(
-        Enum(Status, name="status", native_enum=False, length=8, values_callable=lambda e: [m.value for m in e],
-             validate_strings=True, create_constraint=True),
+    return enum_column(
+        Status,
+        "status",
+        8,
         default=Status.GREY,
         nullable=False,
         index=True,
     )
 
 
-class Programme(db.Model):
+class Programme(Model):
     """The improvement programme; one per installation."""
 
     __tablename__ = "programme"
@@ -71,7 +72,7 @@ class Programme(db.Model):
         return self.next_board_date(today) - timedelta(weeks=self.board_cycle_weeks)
 
 
-class Workstream(RefMixin, ArchivedMixin, Historied, db.Model):
+class Workstream(RefMixin, ArchivedMixin, Historied, Model):
     """A group of projects; sub-workstreams (E1, E2) roll up into their parent (E)."""
 
     __tablename__ = "workstream"
@@ -87,9 +88,11 @@ class Workstream(RefMixin, ArchivedMixin, Historied, db.Model):
     parent: Mapped[Workstream | None] = relationship(remote_side="Workstream.id", back_populates="children")
     # Boards read items in the order the programme office arranges them (position), then by ref.
     children: Mapped[list[Workstream]] = relationship(
-        back_populates="parent", order_by=lambda: (Workstream.position, Workstream.ref_sort))
+        back_populates="parent", order_by=lambda: (Workstream.position, Workstream.ref_sort)
+    )
     projects: Mapped[list[Project]] = relationship(
-        back_populates="workstream", order_by=lambda: (Project.position, Project.ref_sort))
+        back_populates="workstream", order_by=lambda: (Project.position, Project.ref_sort)
+    )
 
     @property
     def root(self) -> Workstream:
@@ -101,21 +104,22 @@ class Workstream(RefMixin, ArchivedMixin, Historied, db.Model):
         return self.reported_separately_by or (self.parent.reported_separately_by if self.parent else None)
 
 
-class ProjectAmbition(db.Model):
+class ProjectAmbition(Model):
     """A corporate-plan ambition a project contributes to."""
 
     __tablename__ = "project_ambition"
 
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), primary_key=True)
-    ambition: Mapped[Ambition] = mapped_column(
-        Enum(Ambition, name="ambition", native_enum=False, length=12, values_callable=lambda e: [m.value for m in e],
-             validate_strings=True, create_constraint=True),
+    ambition: Mapped[Ambition] = enum_column(
+        Ambition,
+        "ambition",
+        12,
         primary_key=True,
         index=True,
     )
 
 
-class Project(RefMixin, ArchivedMixin, Historied, db.Model):
+class Project(RefMixin, ArchivedMixin, Historied, Model):
     """A project within a workstream, led by one person, delivered through actions."""
 
     __tablename__ = "project"
@@ -137,10 +141,11 @@ class Project(RefMixin, ArchivedMixin, Historied, db.Model):
     workstream: Mapped[Workstream] = relationship(back_populates="projects")
     lead: Mapped[Person | None] = relationship()
     actions: Mapped[list[Action]] = relationship(
-        back_populates="project", order_by=lambda: (Action.position, Action.ref_sort))
+        back_populates="project", order_by=lambda: (Action.position, Action.ref_sort)
+    )
     ambition_links: Mapped[list[ProjectAmbition]] = relationship(cascade="all, delete-orphan")
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def ambitions(self) -> list[Ambition]:
@@ -179,8 +184,9 @@ class ActionTiming:
         return self.deadline is not None and self.deadline < today and not self.status.is_complete
 
     @staticmethod
-    def overdue_clause(today: date, deadline: SQLColumn[date | None] | None = None,
-                       status: SQLColumn[Status] | None = None) -> ColumnElement[bool]:
+    def overdue_clause(
+        today: date, deadline: SQLColumn[date | None] | None = None, status: SQLColumn[Status] | None = None
+    ) -> ColumnElement[bool]:
         """Select what `is_overdue(today)` is true of (Action's columns unless others are given)."""
         deadline = Action.deadline if deadline is None else deadline
         status = Action.status if status is None else status
@@ -191,8 +197,12 @@ class ActionTiming:
         return self.deadline is not None and today <= self.deadline <= next_board and not self.status.is_complete
 
     @staticmethod
-    def due_before_clause(today: date, next_board: date, deadline: SQLColumn[date | None] | None = None,
-                          status: SQLColumn[Status] | None = None) -> ColumnElement[bool]:
+    def due_before_clause(
+        today: date,
+        next_board: date,
+        deadline: SQLColumn[date | None] | None = None,
+        status: SQLColumn[Status] | None = None,
+    ) -> ColumnElement[bool]:
         """Select what `is_due_before(today, next_board)` is true of."""
         deadline = Action.deadline if deadline is None else deadline
         status = Action.status if status is None else status
@@ -208,7 +218,7 @@ class ActionTiming:
         return and_(Action.status == Status.GREY, Action.start_date.is_not(None), Action.start_date < today)
 
 
-class Action(ActionTiming, RefMixin, ArchivedMixin, Historied, db.Model):
+class Action(ActionTiming, RefMixin, ArchivedMixin, Historied, Model):
     """A dated piece of work within a project, led by one person."""
 
     __tablename__ = "action"
@@ -229,10 +239,11 @@ class Action(ActionTiming, RefMixin, ArchivedMixin, Historied, db.Model):
     project: Mapped[Project] = relationship(back_populates="actions")
     lead: Mapped[Person | None] = relationship()
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        CheckConstraint("start_date IS NULL OR deadline IS NULL OR start_date <= deadline",
-                        name="starts_before_deadline"),
+        CheckConstraint(
+            "start_date IS NULL OR deadline IS NULL OR start_date <= deadline", name="starts_before_deadline"
+        ),
     )
 
     @property

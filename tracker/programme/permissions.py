@@ -5,6 +5,7 @@ side by side: ``can_edit_action`` / ``can_edit_project`` ask of one loaded item,
 ``editable_actions_clause`` / ``editable_projects_clause`` select the same rows in SQL
 (tests/programme/test_rule_forms.py runs both on the same rows).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -47,8 +48,9 @@ def _by_role(user: User | None, admin: T, nobody: T, lead: Callable[[User], T]) 
 
 def can_edit_project(user: User | None, project: Project) -> bool:
     """Admins edit everything; a lead edits projects they lead or whose workstream they edit."""
-    return _by_role(user, True, False,
-                    lambda lead: _leads(lead, project) or _edits_workstream(lead, project.workstream))
+    return _by_role(
+        user, True, False, lambda lead: _leads(lead, project) or _edits_workstream(lead, project.workstream)
+    )
 
 
 def can_edit_action(user: User | None, action: Action) -> bool:
@@ -57,6 +59,7 @@ def can_edit_action(user: User | None, action: Action) -> bool:
 
 
 # --- the same rules in SQL -------------------------------------------------------------------
+
 
 def led_by_clause(user: User, model: type[Project] | type[Action]) -> ColumnElement[bool]:
     """Select the projects or actions the user leads (the SQL form of leading an item)."""
@@ -76,23 +79,30 @@ def _in_edited_workstreams(user: User) -> ColumnElement[bool]:
 
 def editable_projects_clause(user: User | None) -> ColumnElement[bool]:
     """Select the projects `can_edit_project(user, project)` allows, as a WHERE clause on Project."""
-    return _by_role(user, true(), false(),
-                    lambda lead: or_(led_by_clause(lead, Project), _in_edited_workstreams(lead)))
+    return _by_role(user, true(), false(), lambda lead: or_(led_by_clause(lead, Project), _in_edited_workstreams(lead)))
 
 
 def editable_actions_clause(user: User | None) -> ColumnElement[bool]:
     """Select the actions `can_edit_action(user, action)` allows, as a WHERE clause on Action."""
-    return _by_role(user, true(), false(), lambda lead: or_(
-        led_by_clause(lead, Action), Action.project_id.in_(select(Project.id).where(editable_projects_clause(lead)))))
+    return _by_role(
+        user,
+        true(),
+        false(),
+        lambda lead: or_(
+            led_by_clause(lead, Action), Action.project_id.in_(select(Project.id).where(editable_projects_clause(lead)))
+        ),
+    )
 
 
 # --- refusals a person understands ------------------------------------------------------------
 
+
 def require_action_editor(user: User | None, action: Action) -> None:
     """Refuse anyone who may not update the action."""
     if not can_edit_action(user, action):
-        raise NotAllowed(f"Only the lead of action {action.ref}, the lead of its project or the programme office "
-                         "can update it.")
+        raise NotAllowed(
+            f"Only the lead of action {action.ref}, the lead of its project or the programme office can update it."
+        )
 
 
 def require_project_editor(user: User | None, project: Project) -> None:
@@ -108,6 +118,7 @@ def require_programme_office(user: object) -> None:
 
 
 # --- reading ------------------------------------------------------------------------------------
+
 
 def public_progress_pages_on() -> bool:
     """Return whether the admin has opened the progress pages to everyone (asked once a request)."""

@@ -3,6 +3,7 @@
 An item that is not there raises ``NotFound`` with the words its 404 page shows (the app's error
 handler draws the page), so the CLI and tests can use these too.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,8 +35,9 @@ def current_programme() -> Programme:
 
 def live_workstreams() -> list[Workstream]:
     """Return the live workstreams in ref order."""
-    return list(db.session.scalars(
-        select(Workstream).where(Workstream.archived_at.is_(None)).order_by(Workstream.ref_sort)))
+    return list(
+        db.session.scalars(select(Workstream).where(Workstream.archived_at.is_(None)).order_by(Workstream.ref_sort))
+    )
 
 
 def plausible_ref(ref: str, kind: str) -> str:
@@ -68,12 +70,14 @@ def workstream_by_ref(ref: str) -> Workstream:
 def projects_in(workstream: Workstream) -> list[Project]:
     """Return the live projects of a workstream and of its sub-workstreams, in ref order."""
     member_ids = [workstream.id] + [child.id for child in workstream.children]
-    return list(db.session.scalars(
-        select(Project)
-        .where(Project.workstream_id.in_(member_ids), Project.archived_at.is_(None))
-        .options(joinedload(Project.lead), joinedload(Project.workstream))
-        .order_by(Project.position, Project.ref_sort)
-    ))
+    return list(
+        db.session.scalars(
+            select(Project)
+            .where(Project.workstream_id.in_(member_ids), Project.archived_at.is_(None))
+            .options(joinedload(Project.lead), joinedload(Project.workstream))
+            .order_by(Project.position, Project.ref_sort)
+        )
+    )
 
 
 def project_by_ref(ref: str) -> Project:
@@ -96,8 +100,10 @@ def action_by_ref(ref: str) -> Action:
     action = db.session.scalars(
         select(Action)
         .where(Action.ref == ref)
-        .options(joinedload(Action.lead),
-                 joinedload(Action.project).joinedload(Project.workstream).joinedload(Workstream.parent))
+        .options(
+            joinedload(Action.lead),
+            joinedload(Action.project).joinedload(Project.workstream).joinedload(Workstream.parent),
+        )
     ).first()
     return found(action, "action", ref)
 
@@ -111,11 +117,15 @@ def action_for_update(ref: str) -> Action:
 
 def project_for_update(ref: str) -> Project:
     """Return a live project with what its update form and permission check read, in one query."""
-    project = found(db.session.scalars(
-        select(Project)
-        .where(Project.ref == plausible_ref(ref, "project"))
-        .options(joinedload(Project.lead), joinedload(Project.workstream).joinedload(Workstream.parent))
-    ).first(), "project", ref)
+    project = found(
+        db.session.scalars(
+            select(Project)
+            .where(Project.ref == plausible_ref(ref, "project"))
+            .options(joinedload(Project.lead), joinedload(Project.workstream).joinedload(Workstream.parent))
+        ).first(),
+        "project",
+        ref,
+    )
     _live(project, "Project")
     return project
 
@@ -129,6 +139,7 @@ def leads_in_use() -> list[Person]:
 @dataclass(frozen=True)
 class WorkstreamChoice:
     """A workstream offered as a filter."""
+
     id: int
     ref: str
     title: str
@@ -138,6 +149,7 @@ class WorkstreamChoice:
 @dataclass(frozen=True)
 class LeadChoice:
     """A lead offered as a filter."""
+
     id: int
     name: str
 
@@ -157,6 +169,7 @@ def filter_choices(programme: Programme) -> tuple[list[WorkstreamChoice], list[L
 @dataclass
 class ActionFilters:
     """What the action list is narrowed to, read from the query string."""
+
     workstream: WorkstreamChoice | None = None
     workstream_ids: tuple[int, ...] = ()
     lead_id: int | None = None
@@ -183,6 +196,7 @@ class ActionRow(ActionTiming):
 @dataclass
 class ActionPage:
     """One page of the action list and how many actions match in all."""
+
     actions: list[ActionRow]
     total: int
     page: int
@@ -223,9 +237,12 @@ def _filter_conditions(filters: ActionFilters, today: date) -> list[ColumnElemen
 def filtered_actions(filters: ActionFilters, today: date, page: int, per_page: int) -> ActionPage:
     """Return one page of live actions matching the filters, and how many match in all."""
     conditions = [Action.archived_at.is_(None), Project.archived_at.is_(None), *_filter_conditions(filters, today)]
-    total = db.session.scalar(
-        select(func.count(Action.id)).join(Project, Action.project_id == Project.id).where(*conditions)
-    ) or 0
+    total = (
+        db.session.scalar(
+            select(func.count(Action.id)).join(Project, Action.project_id == Project.id).where(*conditions)
+        )
+        or 0
+    )
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     rows_query = (

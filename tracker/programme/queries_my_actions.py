@@ -1,4 +1,5 @@
 """The read behind "My actions": what a lead must look at, grouped; a fixed number of statements."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -59,20 +60,28 @@ def my_items(user: User, today: date, next_board: date) -> MyItems:
     if not items.may_edit:
         return items
     actions_clause, projects_clause = _scope(user)
-    actions = db.session.scalars(
-        select(Action)
-        .join(Project, Action.project_id == Project.id)
-        .where(actions_clause, Action.archived_at.is_(None), Project.archived_at.is_(None))
-        .options(contains_eager(Action.project), joinedload(Action.lead))
-        .order_by(Action.deadline.is_(None), Action.deadline, Action.ref_sort)
-    ).unique().all()
+    actions = (
+        db.session.scalars(
+            select(Action)
+            .join(Project, Action.project_id == Project.id)
+            .where(actions_clause, Action.archived_at.is_(None), Project.archived_at.is_(None))
+            .options(contains_eager(Action.project), joinedload(Action.lead))
+            .order_by(Action.deadline.is_(None), Action.deadline, Action.ref_sort)
+        )
+        .unique()
+        .all()
+    )
     for action in actions:
         items.add(action, today, next_board)
-    items.projects = list(db.session.scalars(
-        select(Project)
-        .join(Workstream, Project.workstream_id == Workstream.id)
-        .where(projects_clause, Project.archived_at.is_(None))
-        .options(contains_eager(Project.workstream), joinedload(Project.lead))
-        .order_by(Project.position, Project.ref_sort)
-    ).unique().all())
+    items.projects = list(
+        db.session.scalars(
+            select(Project)
+            .join(Workstream, Project.workstream_id == Workstream.id)
+            .where(projects_clause, Project.archived_at.is_(None))
+            .options(contains_eager(Project.workstream), joinedload(Project.lead))
+            .order_by(Project.position, Project.ref_sort)
+        )
+        .unique()
+        .all()
+    )
     return items

@@ -2,10 +2,11 @@
 
 Each issues a fixed number of statements; a missing item raises ``NotFound`` with the words of its page.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -29,6 +30,13 @@ def structure_item(model: type[Item], ref: str) -> Item:
     return found(db.session.scalars(select(model).where(model.ref == plausible_ref(ref, kind))).first(), kind, ref)
 
 
+def any_structure_item(
+    model: type[Workstream] | type[Project] | type[Action], ref: str
+) -> Workstream | Project | Action:
+    """Return the item of whichever kind the page is about (a kind chosen at run time cannot be narrowed)."""
+    return cast("Workstream | Project | Action", structure_item(cast(Any, model), ref))
+
+
 def workstream_tree() -> tuple[list[Workstream], dict[int, list[Workstream]]]:
     """Return the top-level workstreams and, for each, its sub-workstreams."""
     workstreams = db.session.scalars(select(Workstream).order_by(*_arranged(Workstream))).all()
@@ -39,14 +47,18 @@ def workstream_tree() -> tuple[list[Workstream], dict[int, list[Workstream]]]:
 def projects_of(workstream: Workstream) -> Sequence[Project]:
     """Return every project of the workstream itself, with its lead."""
     return db.session.scalars(
-        select(Project).where(Project.workstream_id == workstream.id).options(joinedload(Project.lead))
-        .order_by(*_arranged(Project))).all()
+        select(Project)
+        .where(Project.workstream_id == workstream.id)
+        .options(joinedload(Project.lead))
+        .order_by(*_arranged(Project))
+    ).all()
 
 
 def project_with_workstream(ref: str) -> Project:
     """Return the project with its workstream and lead."""
     project = db.session.scalars(
-        select(Project).where(Project.ref == plausible_ref(ref, "project"))
+        select(Project)
+        .where(Project.ref == plausible_ref(ref, "project"))
         .options(joinedload(Project.workstream), joinedload(Project.lead))
     ).first()
     return found(project, "project", ref)
@@ -55,11 +67,15 @@ def project_with_workstream(ref: str) -> Project:
 def actions_of(project: Project) -> Sequence[Action]:
     """Return every action of the project, with its lead."""
     return db.session.scalars(
-        select(Action).where(Action.project_id == project.id).options(joinedload(Action.lead))
-        .order_by(*_arranged(Action))).all()
+        select(Action)
+        .where(Action.project_id == project.id)
+        .options(joinedload(Action.lead))
+        .order_by(*_arranged(Action))
+    ).all()
 
 
 # --- what the forms offer ------------------------------------------------------------------
+
 
 def people() -> Sequence[Person]:
     """Return everyone who may be named as a lead, by name."""
@@ -69,8 +85,10 @@ def people() -> Sequence[Person]:
 def possible_parents(current: Workstream | None) -> list[Workstream]:
     """Return the live top-level workstreams a workstream may sit under (never itself)."""
     candidates = db.session.scalars(
-        select(Workstream).where(Workstream.parent_id.is_(None), Workstream.archived_at.is_(None))
-        .order_by(Workstream.position, Workstream.ref_sort)).all()
+        select(Workstream)
+        .where(Workstream.parent_id.is_(None), Workstream.archived_at.is_(None))
+        .order_by(Workstream.position, Workstream.ref_sort)
+    ).all()
     return [ws for ws in candidates if current is None or ws.id != current.id]
 
 

@@ -4,6 +4,7 @@ A roll-up is a handful of grouped queries whatever the size of the programme; th
 cached against Programme.data_version (see tracker.programme.data_version), so a busy overview page
 reads one integer from the database and reuses the counts until something is written.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict

@@ -2,6 +2,7 @@
 
 Moved here from the people pages (tracker.auth) because the setting belongs to the Programme.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
@@ -28,10 +29,11 @@ bp.before_request(admins_only)
 
 class SettingsForm(FlaskForm):
     """Whether the progress pages are open to everyone."""
+
     public_progress_pages = BooleanField(
         "Anyone with the link can read the progress pages without signing in",
         description="The overview, workstream, project and action pages and the list of actions. "
-                    "Nothing can be changed without signing in.",
+        "Nothing can be changed without signing in.",
         widget=GovCheckboxInput(),
     )
     submit = SubmitField("Save settings", widget=GovSubmitInput())

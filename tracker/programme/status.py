@@ -1,4 +1,5 @@
 """The five programme statuses, defined once with their label, colour and meaning."""
+
 from __future__ import annotations
 
 import enum

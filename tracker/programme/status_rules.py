@@ -4,6 +4,7 @@ Pure functions (no database, no Flask), called by ``tracker.programme.updates``.
 ``dict[str, str]`` give the rules broken, keyed by the form field that shows the message; an
 empty dict means the change is allowed.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -31,7 +32,8 @@ def status_change_errors(
     if new is Status.BLUE and old not in (Status.GREEN, Status.BLUE):
         article = "an" if kind[0] in "aeiou" else "a"
         errors["status"] = (
-            f"Choose Green first: {article} {kind} can only be Blue (embedded and sustained) after it has been Green")
+            f"Choose Green first: {article} {kind} can only be Blue (embedded and sustained) after it has been Green"
+        )
     if tracks_completion and new.is_complete:
         if completed_on is None:
             errors["completed_on"] = f"Enter the date the {kind} was completed, for Green or Blue"
@@ -41,8 +43,9 @@ def status_change_errors(
         if new is Status.RED:
             errors["status_reason"] = "Say why this is now Red and what will bring it back on track"
         else:
-            errors["status_reason"] = (f"Say why this has moved back from {old.label} and what will bring it back "
-                                       "on track")
+            errors["status_reason"] = (
+                f"Say why this has moved back from {old.label} and what will bring it back on track"
+            )
     return errors
 
 

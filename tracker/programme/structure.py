@@ -5,13 +5,14 @@ references, titles and nesting, changes the item, and writes its history and an 
 the caller's transaction; refusals are ``InvalidChange`` (or ``VersionConflict`` for an edit made
 against an older version). The caller commits.
 """
+
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Select, func, select, update
 
@@ -33,6 +34,7 @@ from tracker.programme.status import Status
 REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]*$")
 
 Item = Workstream | Project | Action
+ItemModel = type[Workstream] | type[Project] | type[Action]
 AnyItem = TypeVar("AnyItem", Workstream, Project, Action)
 Container = TypeVar("Container", Workstream, Project)
 
@@ -40,6 +42,7 @@ Container = TypeVar("Container", Workstream, Project)
 @dataclass
 class WorkstreamDetails:
     """A workstream as the programme office describes it."""
+
     ref: str
     title: str
     description: str = ""
@@ -50,6 +53,7 @@ class WorkstreamDetails:
 @dataclass
 class ProjectDetails:
     """A project as the programme office describes it."""
+
     ref: str
     title: str
     workstream: Workstream | None
@@ -62,6 +66,7 @@ class ProjectDetails:
 @dataclass
 class ActionDetails:
     """An action as the programme office describes it."""
+
     ref: str
     title: str
     project: Project | None
@@ -72,7 +77,8 @@ class ActionDetails:
 
 # --- rules ------------------------------------------------------------------------------------
 
-def _ref_errors(model: type[Item], ref: str, current: Item | None = None) -> dict[str, str]:
+
+def _ref_errors(model: ItemModel, ref: str, current: Item | None = None) -> dict[str, str]:
     """A ref is present, short, made of letters, numbers, full stops and hyphens, and unique in any case."""
     kind = model.__tablename__
     if not ref:
@@ -81,7 +87,8 @@ def _ref_errors(model: type[Item], ref: str, current: Item | None = None) -> dic
         return {"ref": f"The reference must be {MAX_REF} characters or fewer"}
     if not REF_PATTERN.match(ref):
         return {"ref": "The reference can only contain letters, numbers, full stops and hyphens, like A1 or E2.14"}
-    clash = db.session.scalars(select(model).where(func.lower(model.ref) == ref.lower())).first()
+    query = select(model).where(func.lower(model.ref) == ref.lower())
+    clash = cast("Item | None", db.session.scalars(query).first())
     if clash is not None and clash is not current:
         return {"ref": f"There is already a {kind} {clash.ref}: choose a different reference"}
     return {}
@@ -99,13 +106,17 @@ def _parent_errors(parent: Workstream | None, current: Workstream | None) -> dic
         return {}
     if parent.parent_id is not None:
         assert parent.parent is not None
-        return {"parent_id": f"{parent.ref} is itself part of {parent.parent.ref}: choose a top-level "
-                             "workstream (workstreams go one level deep)"}
+        return {
+            "parent_id": f"{parent.ref} is itself part of {parent.parent.ref}: choose a top-level "
+            "workstream (workstreams go one level deep)"
+        }
     if current is not None and parent.id == current.id:
         return {"parent_id": "A workstream cannot be part of itself"}
     if current is not None and any(child.archived_at is None for child in current.children):
-        return {"parent_id": f"{current.ref} has sub-workstreams of its own, so it cannot be part of another "
-                             "workstream (workstreams go one level deep)"}
+        return {
+            "parent_id": f"{current.ref} has sub-workstreams of its own, so it cannot be part of another "
+            "workstream (workstreams go one level deep)"
+        }
     if parent.archived_at is not None:
         return {"parent_id": f"{parent.ref} is archived: choose a live workstream"}
     return {}
@@ -123,27 +134,38 @@ def _live_container_errors(field: str, container: Workstream | Project | None, k
 def workstream_errors(details: WorkstreamDetails, current: Workstream | None = None) -> dict[str, str]:
     """Return every rule the workstream's details break, keyed by form field."""
     errors = {**_ref_errors(Workstream, details.ref, current), **_title_errors(details.title)}
-    errors.update(length_errors({
-        "description": (details.description, MAX_LONG_TEXT, "the description"),
-        "reported_separately_by": (details.reported_separately_by, MAX_NAME, "the reporting body"),
-    }))
+    errors.update(
+        length_errors(
+            {
+                "description": (details.description, MAX_LONG_TEXT, "the description"),
+                "reported_separately_by": (details.reported_separately_by, MAX_NAME, "the reporting body"),
+            }
+        )
+    )
     return {**errors, **_parent_errors(details.parent, current)}
 
 
 def project_errors(details: ProjectDetails, current: Project | None = None) -> dict[str, str]:
     """Return every rule the project's details break, keyed by form field."""
     errors = {**_ref_errors(Project, details.ref, current), **_title_errors(details.title)}
-    errors.update(length_errors({
-        "deliverables": (details.deliverables, MAX_LONG_TEXT, "the deliverables"),
-        "impact": (details.impact, MAX_LONG_TEXT, "the impact and benefits"),
-    }))
+    errors.update(
+        length_errors(
+            {
+                "deliverables": (details.deliverables, MAX_LONG_TEXT, "the deliverables"),
+                "impact": (details.impact, MAX_LONG_TEXT, "the impact and benefits"),
+            }
+        )
+    )
     return {**errors, **_live_container_errors("workstream_id", details.workstream, "workstream", "project")}
 
 
 def action_errors(details: ActionDetails, current: Action | None = None) -> dict[str, str]:
     """Return every rule the action's details break, keyed by form field."""
-    errors = {**_ref_errors(Action, details.ref, current), **_title_errors(details.title),
-              **_live_container_errors("project_id", details.project, "project", "action")}
+    errors = {
+        **_ref_errors(Action, details.ref, current),
+        **_title_errors(details.title),
+        **_live_container_errors("project_id", details.project, "project", "action"),
+    }
     if details.start_date and details.deadline and details.start_date > details.deadline:
         errors["deadline"] = "The deadline must be the same as or after the start date"
     return errors
@@ -155,6 +177,7 @@ def _refuse(errors: dict[str, str]) -> None:
 
 
 # --- people -----------------------------------------------------------------------------------
+
 
 def find_or_create_person(name: str) -> Person:
     """Return the person with this name (any case), creating them if they are new."""
@@ -168,6 +191,7 @@ def find_or_create_person(name: str) -> Person:
 
 
 # --- create -----------------------------------------------------------------------------------
+
 
 def _audit(event: str, detail: str, user: User | None) -> None:
     """Record a structure change in the audit log, in the same transaction as the change."""
@@ -186,10 +210,14 @@ def create_workstream(user: User | None, details: WorkstreamDetails) -> Workstre
     require_programme_office(user)
     _refuse(workstream_errors(details))
     parent_id = details.parent.id if details.parent else None
-    workstream = Workstream(ref=details.ref, title=details.title.strip(), description=details.description.strip(),
-                            parent=details.parent,
-                            reported_separately_by=details.reported_separately_by.strip() or None,
-                            position=_next_position(Workstream, Workstream.parent_id == parent_id))
+    workstream = Workstream(
+        ref=details.ref,
+        title=details.title.strip(),
+        description=details.description.strip(),
+        parent=details.parent,
+        reported_separately_by=details.reported_separately_by.strip() or None,
+        position=_next_position(Workstream, Workstream.parent_id == parent_id),
+    )
     return _added(workstream, user, f"Workstream {workstream.ref} created: {workstream.title}")
 
 
@@ -202,17 +230,28 @@ def _checked_parent(errors: dict[str, str], parent: Container | None) -> Contain
 
 def _new_grey(details: ProjectDetails | ActionDetails, position: int) -> dict[str, Any]:
     """New projects and actions start Grey (not yet started), led as chosen, after their siblings."""
-    return {"ref": details.ref, "title": details.title.strip(), "lead": details.lead, "status": Status.GREY,
-            "position": position}
+    return {
+        "ref": details.ref,
+        "title": details.title.strip(),
+        "lead": details.lead,
+        "status": Status.GREY,
+        "position": position,
+    }
 
 
 def create_project(user: User | None, details: ProjectDetails) -> Project:
     """Add a Grey project at the end of its workstream."""
     require_programme_office(user)
     workstream = _checked_parent(project_errors(details), details.workstream)
-    project = Project(**_new_grey(details, _next_position(Project, Project.workstream_id == workstream.id)),
-                      workstream=workstream, target_date=details.target_date, progress="", next_steps="",
-                      deliverables=details.deliverables.strip(), impact=details.impact.strip())
+    project = Project(
+        **_new_grey(details, _next_position(Project, Project.workstream_id == workstream.id)),
+        workstream=workstream,
+        target_date=details.target_date,
+        progress="",
+        next_steps="",
+        deliverables=details.deliverables.strip(),
+        impact=details.impact.strip(),
+    )
     return _added(project, user, f"Project {project.ref} created in workstream {workstream.ref}")
 
 
@@ -220,15 +259,22 @@ def create_action(user: User | None, details: ActionDetails) -> Action:
     """Add a Grey action at the end of its project."""
     require_programme_office(user)
     project = _checked_parent(action_errors(details), details.project)
-    action = Action(**_new_grey(details, _next_position(Action, Action.project_id == project.id)),
-                    project=project, start_date=details.start_date, deadline=details.deadline, progress_note="")
+    action = Action(
+        **_new_grey(details, _next_position(Action, Action.project_id == project.id)),
+        project=project,
+        start_date=details.start_date,
+        deadline=details.deadline,
+        progress_note="",
+    )
     return _added(action, user, f"Action {action.ref} created in project {project.ref}")
 
 
 # --- edit -------------------------------------------------------------------------------------
 
-def _apply(item: Item, values: dict[str, Any], user: User | None,
-           expected_version: int | None = None) -> list[ChangeRecord]:
+
+def _apply(
+    item: Item, values: dict[str, Any], user: User | None, expected_version: int | None = None
+) -> list[ChangeRecord]:
     """Set changed attributes, record each in history and the audit log; return the records."""
     changes = []
     for name, new in values.items():
@@ -249,17 +295,26 @@ def update_workstream(workstream: Workstream, user: User | None, details: Workst
     """Change a workstream's details (workstreams carry no version: only the programme office edits them)."""
     require_programme_office(user)
     _refuse(workstream_errors(details, workstream))
-    return _apply(workstream, {
-        "ref": details.ref,
-        "title": details.title.strip(),
-        "description": details.description.strip(),
-        "parent": details.parent,
-        "reported_separately_by": details.reported_separately_by.strip() or None,
-    }, user)
+    return _apply(
+        workstream,
+        {
+            "ref": details.ref,
+            "title": details.title.strip(),
+            "description": details.description.strip(),
+            "parent": details.parent,
+            "reported_separately_by": details.reported_separately_by.strip() or None,
+        },
+        user,
+    )
 
 
-def _edit_versioned(item: Project | Action, user: User | None, expected_version: int | None,
-                    errors: Callable[[], dict[str, str]], values: dict[str, Any]) -> list[ChangeRecord]:
+def _edit_versioned(
+    item: Project | Action,
+    user: User | None,
+    expected_version: int | None,
+    errors: Callable[[], dict[str, str]],
+    values: dict[str, Any],
+) -> list[ChangeRecord]:
     """Refuse an edit made against an older version or breaking a rule; apply the rest."""
     require_programme_office(user)
     check_seen_version(item, expected_version)
@@ -267,34 +322,49 @@ def _edit_versioned(item: Project | Action, user: User | None, expected_version:
     return _apply(item, values, user, expected_version)
 
 
-def update_project_details(project: Project, user: User | None, details: ProjectDetails,
-                           expected_version: int | None) -> list[ChangeRecord]:
+def update_project_details(
+    project: Project, user: User | None, details: ProjectDetails, expected_version: int | None
+) -> list[ChangeRecord]:
     """Change a project's details, refusing an edit made against an older version."""
-    return _edit_versioned(project, user, expected_version, lambda: project_errors(details, project), {
-        "ref": details.ref,
-        "title": details.title.strip(),
-        "workstream": details.workstream,
-        "lead": details.lead,
-        "target_date": details.target_date,
-        "deliverables": details.deliverables.strip(),
-        "impact": details.impact.strip(),
-    })
+    return _edit_versioned(
+        project,
+        user,
+        expected_version,
+        lambda: project_errors(details, project),
+        {
+            "ref": details.ref,
+            "title": details.title.strip(),
+            "workstream": details.workstream,
+            "lead": details.lead,
+            "target_date": details.target_date,
+            "deliverables": details.deliverables.strip(),
+            "impact": details.impact.strip(),
+        },
+    )
 
 
-def update_action_details(action: Action, user: User | None, details: ActionDetails,
-                          expected_version: int | None) -> list[ChangeRecord]:
+def update_action_details(
+    action: Action, user: User | None, details: ActionDetails, expected_version: int | None
+) -> list[ChangeRecord]:
     """Change an action's details, refusing an edit made against an older version."""
-    return _edit_versioned(action, user, expected_version, lambda: action_errors(details, action), {
-        "ref": details.ref,
-        "title": details.title.strip(),
-        "project": details.project,
-        "lead": details.lead,
-        "start_date": details.start_date,
-        "deadline": details.deadline,
-    })
+    return _edit_versioned(
+        action,
+        user,
+        expected_version,
+        lambda: action_errors(details, action),
+        {
+            "ref": details.ref,
+            "title": details.title.strip(),
+            "project": details.project,
+            "lead": details.lead,
+            "start_date": details.start_date,
+            "deadline": details.deadline,
+        },
+    )
 
 
 # --- archive and delete -------------------------------------------------------------------------
+
 
 def _archive(item: Item, user: User | None) -> None:
     if item.archived_at is not None:
@@ -313,7 +383,8 @@ def archive_workstream(workstream: Workstream, user: User | None) -> None:
     if live_children or live_projects:
         refs = ", ".join(live_children + live_projects)
         raise InvalidChange(
-            {"archive": f"Archive or move {refs} first: workstream {workstream.ref} still has live items"})
+            {"archive": f"Archive or move {refs} first: workstream {workstream.ref} still has live items"}
+        )
     _archive(workstream, user)
 
 
@@ -366,12 +437,12 @@ def delete_item(item: Item, user: User | None) -> None:
 
 # --- order --------------------------------------------------------------------------------------
 
-def _siblings_query(model: type[AnyItem], condition: ColumnElement[bool]) -> Select[AnyItem]:
-    return (select(model).where(condition, model.archived_at.is_(None))
-            .order_by(model.position, model.ref_sort))
+
+def _siblings_query(model: ItemModel, condition: ColumnElement[bool]) -> Select[Any]:
+    return select(model).where(condition, model.archived_at.is_(None)).order_by(model.position, model.ref_sort)
 
 
-def _next_position(model: type[AnyItem], condition: ColumnElement[bool]) -> int:
+def _next_position(model: ItemModel, condition: ColumnElement[bool]) -> int:
     rows = db.session.scalars(_siblings_query(model, condition)).all()
     return max((row.position for row in rows), default=-1) + 1
 
@@ -404,8 +475,10 @@ def reorder_item(item: Item, user: User | None, direction: str) -> bool:
     # form into a conflict, since nothing they edit has changed.
     for position, sibling in enumerate(siblings):
         if sibling.position != position:
-            db.session.execute(update(model).where(model.id == sibling.id).values(position=position),
-                               execution_options={"synchronize_session": "fetch"})
+            db.session.execute(
+                update(model).where(model.id == sibling.id).values(position=position),
+                execution_options={"synchronize_session": "fetch"},
+            )
     bump_data_version(db.session)
     _audit("structure_reordered", f"{model.__name__} {item.ref} moved {direction}", user)
     return True

@@ -4,6 +4,7 @@ Forms only check shape (a real date, a known status, a length); every rule about
 change may do lives in the services (tracker.programme.updates and .structure), which the views
 call after validation.
 """
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -25,8 +26,12 @@ class StatusField(RadioField):
     widget = GovRadioInput()
 
     def __init__(self, label="Status", **kwargs):
-        super().__init__(label, choices=[SelectChoice(s.value, s.label) for s in Status],
-                         validators=[InputRequired(message="Choose a status")], **kwargs)
+        super().__init__(
+            label,
+            choices=[SelectChoice(s.value, s.label) for s in Status],
+            validators=[InputRequired(message="Choose a status")],
+            **kwargs,
+        )
 
     def pre_validate(self, form):
         if self.data not in {s.value for s in Status}:
@@ -38,28 +43,41 @@ class StatusField(RadioField):
 
 
 def _status_reason(kind: str) -> TextAreaField:
-    return text_area("Reason for the change of status", MAX_REASON,
-                     f"Needed if you move this {kind} to Red, or back from Green or Blue: say why, and what will "
-                     "bring it back on track.")
+    return text_area(
+        "Reason for the change of status",
+        MAX_REASON,
+        f"Needed if you move this {kind} to Red, or back from Green or Blue: say why, and what will "
+        "bring it back on track.",
+    )
 
 
 class ActionUpdateForm(VersionedForm):
     status = StatusField()
     status_reason = _status_reason("action")
-    progress_note = text_area("What has happened since the last update", MAX_NOTE,
-                              "This replaces the progress note shown to the board.")
+    progress_note = text_area(
+        "What has happened since the last update", MAX_NOTE, "This replaces the progress note shown to the board."
+    )
     deadline = GovDateField("Deadline", validators=[Optional()], description="For example, 27 3 2027")
     deadline_reason = text_area("Reason for the change of deadline", MAX_REASON, "Needed if you change the deadline.")
-    completed_on = GovDateField("Date completed", validators=[Optional()],
-                                description="Needed for Green or Blue. Leave empty for other statuses.")
+    completed_on = GovDateField(
+        "Date completed",
+        validators=[Optional()],
+        description="Needed for Green or Blue. Leave empty for other statuses.",
+    )
     submit = SubmitField("Save update", widget=GovSubmitInput())
 
     @classmethod
     def showing(cls, action: Action) -> ActionUpdateForm:
         """Return the form filled in with the action as it stands, and the version the lead sees."""
-        return cls(data={"status": action.status.value, "progress_note": action.progress_note,
-                         "deadline": action.deadline, "completed_on": action.completed_on,
-                         "version": str(action.version)})
+        return cls(
+            data={
+                "status": action.status.value,
+                "progress_note": action.progress_note,
+                "deadline": action.deadline,
+                "completed_on": action.completed_on,
+                "version": str(action.version),
+            }
+        )
 
     def to_update(self) -> ActionUpdate:
         """Return what the lead typed as an update for the service."""
@@ -76,16 +94,23 @@ class ActionUpdateForm(VersionedForm):
 class ProjectUpdateForm(VersionedForm):
     status = StatusField()
     status_reason = _status_reason("project")
-    progress = text_area("Progress narrative", MAX_LONG_TEXT,
-                         "What has been achieved, in a few sentences for the board.")
+    progress = text_area(
+        "Progress narrative", MAX_LONG_TEXT, "What has been achieved, in a few sentences for the board."
+    )
     next_steps = text_area("Next steps", MAX_NOTE)
     submit = SubmitField("Save update", widget=GovSubmitInput())
 
     @classmethod
     def showing(cls, project: Project) -> ProjectUpdateForm:
         """Return the form filled in with the project as it stands, and the version the lead sees."""
-        return cls(data={"status": project.status.value, "progress": project.progress,
-                         "next_steps": project.next_steps, "version": str(project.version)})
+        return cls(
+            data={
+                "status": project.status.value,
+                "progress": project.progress,
+                "next_steps": project.next_steps,
+                "version": str(project.version),
+            }
+        )
 
     def to_update(self) -> ProjectUpdate:
         """Return what the lead typed as an update for the service."""
@@ -99,35 +124,49 @@ class ProjectUpdateForm(VersionedForm):
 
 # --- structure (programme office) ----------------------------------------------------------
 
+
 def _ref_field() -> StringField:
-    return StringField("Reference", description="For example, A4 or E2.15. Letters, numbers, full stops and hyphens.",
-                       validators=[DataRequired(message="Enter a reference"),
-                                   Length(max=MAX_REF, message=f"The reference must be {MAX_REF} characters or fewer")],
-                       widget=GovTextInput())
+    return StringField(
+        "Reference",
+        description="For example, A4 or E2.15. Letters, numbers, full stops and hyphens.",
+        validators=[
+            DataRequired(message="Enter a reference"),
+            Length(max=MAX_REF, message=f"The reference must be {MAX_REF} characters or fewer"),
+        ],
+        widget=GovTextInput(),
+    )
 
 
 def _title_field() -> StringField:
     too_long = f"The title must be {MAX_TITLE} characters or fewer"
-    return StringField("Title", widget=GovTextInput(),
-                       validators=[DataRequired(message="Enter a title"), Length(max=MAX_TITLE, message=too_long)])
+    return StringField(
+        "Title",
+        widget=GovTextInput(),
+        validators=[DataRequired(message="Enter a title"), Length(max=MAX_TITLE, message=too_long)],
+    )
 
 
 def _choice_field(label: str, required_message: str = "", description: str = "") -> SelectField:
     """A select whose choices the view offers; a value not offered is refused by the view with a message."""
     validators = [DataRequired(message=required_message)] if required_message else [Optional()]
-    return SelectField(label, description=description, validators=validators, widget=GovSelect(),
-                       validate_choice=False)
+    return SelectField(label, description=description, validators=validators, widget=GovSelect(), validate_choice=False)
 
 
 def _name_field(label: str, too_long: str, description: str) -> StringField:
-    return StringField(label, description=description, widget=GovTextInput(),
-                       validators=[Optional(), Length(max=MAX_NAME, message=too_long)])
+    return StringField(
+        label,
+        description=description,
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=MAX_NAME, message=too_long)],
+    )
 
 
 def _lead_fields() -> tuple[SelectField, StringField]:
     return _choice_field("Lead"), _name_field(
-        "Or add a new lead", f"The new lead's name must be {MAX_NAME} characters or fewer",
-        "Type a name or role title, for example 'Head of Early Help'. They do not need a sign-in.")
+        "Or add a new lead",
+        f"The new lead's name must be {MAX_NAME} characters or fewer",
+        "Type a name or role title, for example 'Head of Early Help'. They do not need a sign-in.",
+    )
 
 
 class WorkstreamForm(CleanForm):
@@ -135,10 +174,13 @@ class WorkstreamForm(CleanForm):
     title = _title_field()
     description = text_area("Description", MAX_LONG_TEXT)
     parent_id = _choice_field(
-        "Part of", description="Workstreams go one level deep: a sub-workstream's parent is a top-level workstream.")
+        "Part of", description="Workstreams go one level deep: a sub-workstream's parent is a top-level workstream."
+    )
     reported_separately_by = _name_field(
-        "Reported separately by", f"This must be {MAX_NAME} characters or fewer",
-        "For example, 'SEND Improvement Board'. Leave empty if the programme board reports it.")
+        "Reported separately by",
+        f"This must be {MAX_NAME} characters or fewer",
+        "For example, 'SEND Improvement Board'. Leave empty if the programme board reports it.",
+    )
     submit = SubmitField("Save workstream", widget=GovSubmitInput())
 
 

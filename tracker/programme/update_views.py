@@ -4,6 +4,7 @@ Each view loads, authorises, validates and calls a service; the service holds th
 A save against a newer version is answered 409 with the other person's values beside the
 user's own, nothing overwritten, and the form pre-filled to apply them again.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -50,8 +51,14 @@ def my_actions() -> str:
     day = today()
     next_board = programme.next_board_date(day)
     mine = my_items(current_user, day, next_board)
-    return render_template("programme/my_actions.html", title="My actions", programme=programme, mine=mine,
-                           today=day, next_board=next_board)
+    return render_template(
+        "programme/my_actions.html",
+        title="My actions",
+        programme=programme,
+        mine=mine,
+        today=day,
+        next_board=next_board,
+    )
 
 
 @dataclass(frozen=True)
@@ -73,11 +80,26 @@ def _board_dates(_action: Action, day: date) -> dict[str, Any]:
     return {"today": day, "next_board": queries.current_programme().next_board_date(day)}
 
 
-ACTION_UPDATE = UpdatePage("action", queries.action_for_update, require_action_editor, ActionUpdateForm,
-                           updates.update_action, "programme/update_action.html", "programme.action", _board_dates)
-PROJECT_UPDATE = UpdatePage("project", queries.project_for_update, require_project_editor, ProjectUpdateForm,
-                            updates.update_project, "programme/update_project.html", "programme.project",
-                            lambda _project, _day: {})
+ACTION_UPDATE = UpdatePage(
+    "action",
+    queries.action_for_update,
+    require_action_editor,
+    ActionUpdateForm,
+    updates.update_action,
+    "programme/update_action.html",
+    "programme.action",
+    _board_dates,
+)
+PROJECT_UPDATE = UpdatePage(
+    "project",
+    queries.project_for_update,
+    require_project_editor,
+    ProjectUpdateForm,
+    updates.update_project,
+    "programme/update_project.html",
+    "programme.project",
+    lambda _project, _day: {},
+)
 
 
 @bp.route("/actions/<ref>/update", methods=["GET", "POST"])
@@ -109,15 +131,30 @@ def _update(page: UpdatePage, ref: str) -> Response | tuple[str, int]:
             form.show_version(item.version)  # saving again applies what the user typed on top
         return _form_page(page, item, form, day, outcome)
     db.session.commit()
-    flash(f"{page.kind.capitalize()} {item.ref} updated." if outcome.result
-          else f"Nothing changed on {page.kind} {item.ref}.", "success")
+    flash(
+        f"{page.kind.capitalize()} {item.ref} updated."
+        if outcome.result
+        else f"Nothing changed on {page.kind} {item.ref}.",
+        "success",
+    )
     return redirect(url_for(page.item_page, ref=item.ref))
 
 
-def _form_page(page: UpdatePage, item: Action | Project, form: ActionUpdateForm | ProjectUpdateForm, day: date,
-               outcome: Outcome[Any] | None = None) -> tuple[str, int]:
+def _form_page(
+    page: UpdatePage,
+    item: Action | Project,
+    form: ActionUpdateForm | ProjectUpdateForm,
+    day: date,
+    outcome: Outcome[Any] | None = None,
+) -> tuple[str, int]:
     is_conflict = outcome is not None and outcome.conflict is not None
-    html = render_template(page.template, title=f"Update {page.kind} {item.ref}", form=form,
-                           conflict=latest_save(item) if is_conflict else None, is_conflict=is_conflict,
-                           **{page.kind: item}, **page.context(item, day))
+    html = render_template(
+        page.template,
+        title=f"Update {page.kind} {item.ref}",
+        form=form,
+        conflict=latest_save(item) if is_conflict else None,
+        is_conflict=is_conflict,
+        **{page.kind: item},
+        **page.context(item, day),
+    )
     return html, 409 if is_conflict else 200

@@ -5,6 +5,7 @@ Each update checks permission and the version the lead saw, applies the rules of
 of status, an audit event) in the same transaction. The caller commits, or rolls back on any
 refusal: ``NotAllowed``, ``InvalidChange`` or ``VersionConflict``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ STATUS_CHANGED = "status_changed"
 @dataclass
 class ActionUpdate:
     """What a lead sends to update an action."""
+
     status: Status
     progress_note: str = ""
     deadline: date | None = None
@@ -44,6 +46,7 @@ class ActionUpdate:
 @dataclass
 class ProjectUpdate:
     """What a lead sends to update a project."""
+
     status: Status
     progress: str = ""
     next_steps: str = ""
@@ -52,17 +55,23 @@ class ProjectUpdate:
 
 def action_update_errors(action: Action, update: ActionUpdate, today: date) -> dict[str, str]:
     """Return every rule the update breaks, keyed by form field; empty when it may be saved."""
-    lengths = length_errors({
-        "progress_note": (update.progress_note, MAX_NOTE, "the progress note"),
-        "deadline_reason": (update.deadline_reason, MAX_REASON, "the reason for the change"),
-        "status_reason": (update.status_reason, MAX_REASON, "the reason"),
-    })
+    lengths = length_errors(
+        {
+            "progress_note": (update.progress_note, MAX_NOTE, "the progress note"),
+            "deadline_reason": (update.deadline_reason, MAX_REASON, "the reason for the change"),
+            "status_reason": (update.status_reason, MAX_REASON, "the reason"),
+        }
+    )
     completed_on = kept_completed_on(update.status, update.completed_on, action.completed_on)
-    errors = {**status_change_errors("action", action.status, update.status, update.status_reason, today,
-                                     completed_on), **lengths}
+    errors = {
+        **status_change_errors("action", action.status, update.status, update.status_reason, today, completed_on),
+        **lengths,
+    }
     # Later rules speak only for fields nothing above has refused yet: one message a field.
-    later = {**completed_on_errors(update.status, completed_on),
-             **deadline_change_errors(action.deadline, update.deadline, update.deadline_reason, action.start_date)}
+    later = {
+        **completed_on_errors(update.status, completed_on),
+        **deadline_change_errors(action.deadline, update.deadline, update.deadline_reason, action.start_date),
+    }
     for name, message in later.items():
         errors.setdefault(name, message)
     return errors
@@ -70,13 +79,19 @@ def action_update_errors(action: Action, update: ActionUpdate, today: date) -> d
 
 def project_update_errors(project: Project, update: ProjectUpdate, today: date) -> dict[str, str]:
     """Return every rule the update breaks, keyed by form field; empty when it may be saved."""
-    lengths = length_errors({
-        "progress": (update.progress, MAX_LONG_TEXT, "the progress narrative"),
-        "next_steps": (update.next_steps, MAX_NOTE, "the next steps"),
-        "status_reason": (update.status_reason, MAX_REASON, "the reason"),
-    })
-    return {**status_change_errors("project", project.status, update.status, update.status_reason, today,
-                                   tracks_completion=False), **lengths}
+    lengths = length_errors(
+        {
+            "progress": (update.progress, MAX_LONG_TEXT, "the progress narrative"),
+            "next_steps": (update.next_steps, MAX_NOTE, "the next steps"),
+            "status_reason": (update.status_reason, MAX_REASON, "the reason"),
+        }
+    )
+    return {
+        **status_change_errors(
+            "project", project.status, update.status, update.status_reason, today, tracks_completion=False
+        ),
+        **lengths,
+    }
 
 
 def _changed(item: Action | Project, name: str, new: object, note: str = "") -> list[FieldChange]:
@@ -100,8 +115,9 @@ def _refuse(errors: dict[str, str]) -> None:
         raise InvalidChange(errors)
 
 
-def _save(item: Action | Project, user: User | None, expected_version: int | None,
-          changes: list[FieldChange]) -> list[ChangeRecord]:
+def _save(
+    item: Action | Project, user: User | None, expected_version: int | None, changes: list[FieldChange]
+) -> list[ChangeRecord]:
     """Write the changes with their history, and a change of status to the audit log too."""
     if not changes:
         return []
@@ -125,29 +141,41 @@ def _audit_status_change(item: Action | Project, change: FieldChange, user: User
     record_audit_event(STATUS_CHANGED, f"{detail}: {note}" if note else detail, user=user)
 
 
-def update_action(action: Action, user: User | None, update: ActionUpdate, expected_version: int | None,
-                  today: date) -> list[ChangeRecord]:
+def update_action(
+    action: Action, user: User | None, update: ActionUpdate, expected_version: int | None, today: date
+) -> list[ChangeRecord]:
     """Save a lead's progress update on an action; return the history records written."""
     require_action_editor(user, action)
     check_seen_version(action, expected_version)
     _refuse(action_update_errors(action, update, today))
     completed_on = kept_completed_on(update.status, update.completed_on, action.completed_on)
-    return _save(action, user, expected_version, [
-        *_changed(action, "status", update.status, update.status_reason),
-        *_changed(action, "deadline", update.deadline, update.deadline_reason),
-        *_changed(action, "completed_on", completed_on),
-        *_changed_text(action, "progress_note", update.progress_note),
-    ])
+    return _save(
+        action,
+        user,
+        expected_version,
+        [
+            *_changed(action, "status", update.status, update.status_reason),
+            *_changed(action, "deadline", update.deadline, update.deadline_reason),
+            *_changed(action, "completed_on", completed_on),
+            *_changed_text(action, "progress_note", update.progress_note),
+        ],
+    )
 
 
-def update_project(project: Project, user: User | None, update: ProjectUpdate, expected_version: int | None,
-                   today: date) -> list[ChangeRecord]:
+def update_project(
+    project: Project, user: User | None, update: ProjectUpdate, expected_version: int | None, today: date
+) -> list[ChangeRecord]:
     """Save a lead's progress update on a project; return the history records written."""
     require_project_editor(user, project)
     check_seen_version(project, expected_version)
     _refuse(project_update_errors(project, update, today))
-    return _save(project, user, expected_version, [
-        *_changed(project, "status", update.status, update.status_reason),
-        *_changed_text(project, "progress", update.progress),
-        *_changed_text(project, "next_steps", update.next_steps),
-    ])
+    return _save(
+        project,
+        user,
+        expected_version,
+        [
+            *_changed(project, "status", update.status, update.status_reason),
+            *_changed_text(project, "progress", update.progress),
+            *_changed_text(project, "next_steps", update.next_steps),
+        ],
+    )

@@ -1,4 +1,5 @@
 """Read-only progress pages: overview, workstream, project, action and the action list."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -111,8 +112,13 @@ def action(ref: str) -> str:
     programme = queries.current_programme()
     action = queries.action_by_ref(ref)
     day = today()
-    return render_template("programme/action.html", programme=programme, action=action, today=day,
-                           next_board=programme.next_board_date(day))
+    return render_template(
+        "programme/action.html",
+        programme=programme,
+        action=action,
+        today=day,
+        next_board=programme.next_board_date(day),
+    )
 
 
 @bp.get("/actions")
@@ -138,10 +144,18 @@ def _render_action_list_body(programme: Programme, day: date) -> tuple[bool, Mar
     filters = queries.ActionFilters() if invalid else _filters_from(form, workstreams, next_board)
     result = queries.filtered_actions(filters, day, _page_asked_for(), current_app.config["ACTIONS_PER_PAGE"])
     body = render_template(
-        "programme/_actions_body.html", programme=programme, form=form, invalid=invalid, filters=filters,
-        result=result, today=day, next_board=next_board, sort_options=SORT_OPTIONS,
-        page_url=lambda number: url_for("programme.action_list",
-                                        **{**request.args.to_dict(flat=False), "page": number}),
+        "programme/_actions_body.html",
+        programme=programme,
+        form=form,
+        invalid=invalid,
+        filters=filters,
+        result=result,
+        today=day,
+        next_board=next_board,
+        sort_options=SORT_OPTIONS,
+        page_url=lambda number: url_for(
+            "programme.action_list", **{**request.args.to_dict(flat=False), "page": number}
+        ),
     )
     return invalid, Markup(body)
 
@@ -153,8 +167,9 @@ def _page_asked_for() -> int:
         return 1
 
 
-def _filters_from(form: ActionFilterForm, workstreams: list[WorkstreamChoice],
-                  next_board: date) -> queries.ActionFilters:
+def _filters_from(
+    form: ActionFilterForm, workstreams: list[WorkstreamChoice], next_board: date
+) -> queries.ActionFilters:
     filters = queries.ActionFilters(sort=form.sort.data or "ref", overdue=bool(form.overdue.data))
     if form.before_board.data:
         filters.due_before = next_board
