@@ -1,14 +1,18 @@
-"""Model mixins every domain shares: human refs that sort naturally, archiving, history."""
+"""Model mixins every domain shares: human refs that sort naturally, archiving, history.
+
+``natural_sort_key`` is re-exported from ``tracker.core.refs`` for the models that keep their own ref.
+"""
 
 from __future__ import annotations
 
 import enum
-import re
 from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, Enum, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, validates
+
+from tracker.core.refs import MAX_REF, natural_sort_key, normalise_ref, ref_slug
 
 
 def enum_column(enum_class: type[enum.Enum], name: str, length: int, **kwargs: Any) -> Any:
@@ -27,22 +31,19 @@ def enum_column(enum_class: type[enum.Enum], name: str, length: int, **kwargs: A
     )
 
 
-def natural_sort_key(ref: str) -> str:
-    """Return a key that sorts refs as people read them: A2 before A10, E2.9 before E2.14."""
-    return re.sub(r"\d+", lambda match: match.group().zfill(6), ref.upper())
-
-
 class RefMixin:
-    """A human reference such as 'A10' or 'E2.14.2', with a natural sort key kept beside it."""
+    """A human reference such as 'A10' or 'KPI 12', with its natural sort key and web-address slug beside it."""
 
-    ref: Mapped[str] = mapped_column(String(20), unique=True)
-    ref_sort: Mapped[str] = mapped_column(String(80), index=True)
+    ref: Mapped[str] = mapped_column(String(MAX_REF), unique=True)
+    ref_sort: Mapped[str] = mapped_column(String(120), index=True)
+    slug: Mapped[str] = mapped_column(String(MAX_REF), unique=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     @validates("ref")
-    def _keep_sort_key(self, _key: str, ref: str) -> str:
-        ref = ref.strip()
+    def _keep_sort_key_and_slug(self, _key: str, ref: str) -> str:
+        ref = normalise_ref(ref)
         self.ref_sort = natural_sort_key(ref)
+        self.slug = ref_slug(ref)
         return ref
 
 
@@ -65,3 +66,6 @@ class Historied:
 
     history_type: ClassVar[str]
     id: Mapped[int]
+
+
+__all__ = ["ArchivedMixin", "Historied", "RefMixin", "enum_column", "natural_sort_key"]

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from tracker.core.maintenance import refresh_planner_statistics
-from tracker.core.models import natural_sort_key
+from tracker.core.refs import natural_sort_key, ref_slug
 from tracker.extensions import db
 from tracker.people.models import Person
 from tracker.programme.data_version import bump_data_version
@@ -48,6 +48,7 @@ def build_synthetic_programme(workstreams: int, projects: int, actions: int, tod
             {
                 "ref": ref,
                 "ref_sort": natural_sort_key(ref),
+                "slug": ref_slug(ref),
                 "title": f"Workstream {ref}",
                 "description": "",
                 "position": n,
@@ -65,6 +66,7 @@ def build_synthetic_programme(workstreams: int, projects: int, actions: int, tod
             {
                 "ref": ref,
                 "ref_sort": natural_sort_key(ref),
+                "slug": ref_slug(ref),
                 "workstream_id": ws_ids[ws_ref],
                 "title": f"Project {ref}",
                 "lead_id": rng.choice(person_ids),
@@ -101,6 +103,7 @@ def build_synthetic_programme(workstreams: int, projects: int, actions: int, tod
             {
                 "ref": ref,
                 "ref_sort": natural_sort_key(ref),
+                "slug": ref_slug(ref),
                 "project_id": project_ids[project_ref],
                 "title": f"Action {ref}",
                 "lead_id": rng.choice(person_ids),
