@@ -50,3 +50,28 @@ def test_upgrade_builds_the_model_schema_and_downgrade_removes_it(empty_database
         remaining = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
         assert remaining == set()
         db.engine.dispose()
+
+
+def test_upgrading_an_existing_database_gives_rows_their_slugs_and_the_programme_a_short_name(empty_database_url):
+    app = create_app(make_test_config(empty_database_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0001_initial")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO programme (name, vision, board_name, board_cycle_weeks, reference_board_date,"
+                    " public_progress_pages, data_version) VALUES ('P', '', 'Board', 6, '2023-03-17', false, 1)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO workstream (ref, ref_sort, position, title, description)"
+                    " VALUES ('E2.14', 'E000002.000014', 0, 'Travel', '')"
+                )
+            )
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT slug FROM workstream")).scalar_one() == "e2.14"
+            assert connection.execute(text("SELECT short_name FROM programme")).scalar_one() == "programme"
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()
