@@ -16,6 +16,7 @@ _sequence = itertools.count(1)
 def make_programme(**fields) -> Programme:
     defaults = {
         "name": "Test improvement programme",
+        "short_name": f"test-{next(_sequence)}",
         "vision": "Children thrive.",
         "board_name": "Improvement Board",
         "board_cycle_weeks": 6,

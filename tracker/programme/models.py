@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     and_,
 )
 from sqlalchemy.orm import Mapped, QueryableAttribute, mapped_column, relationship
@@ -48,6 +49,8 @@ class Programme(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # How commands and (later) addresses name the programme: lowercase letters, digits, hyphens.
+    short_name: Mapped[str] = mapped_column(String(30))
     vision: Mapped[str] = mapped_column(Text, default="")
     board_name: Mapped[str] = mapped_column(String(200), default="Programme board")
     board_cycle_weeks: Mapped[int] = mapped_column(Integer, default=6)
@@ -58,7 +61,10 @@ class Programme(Model):
     # roll-up keyed by it can never be served after the data it summarises changed.
     data_version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
 
-    __table_args__ = (CheckConstraint("board_cycle_weeks BETWEEN 1 AND 52", name="board_cycle_weeks_range"),)
+    __table_args__ = (
+        CheckConstraint("board_cycle_weeks BETWEEN 1 AND 52", name="board_cycle_weeks_range"),
+        UniqueConstraint("short_name", name="uq_programme_short_name"),
+    )
 
     def next_board_date(self, today: date) -> date:
         """Return the first board meeting on or after today."""
