@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField
+from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional
 
 from tracker.programme.status import Status
 
@@ -20,6 +20,10 @@ SORT_OPTIONS = {
 }
 
 
+# Longer than any title a person would type to find an item; longer searches are refused with a message.
+MAX_SEARCH_LENGTH = 200
+
+
 class MultiCheckboxField(SelectMultipleField):
     """Several values under one name; drawn as GOV.UK checkboxes by programme/_filter_fields.html."""
 
@@ -30,6 +34,12 @@ class ActionFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
+    q = StringField(
+        "Search actions",
+        description="Words in the reference, title, lead or progress note",
+        filters=[lambda value: " ".join(value.split()) if isinstance(value, str) else value],
+        validators=[Optional(), Length(max=MAX_SEARCH_LENGTH)],
+    )
     workstream = SelectField("Workstream", validators=[Optional()])
     lead = SelectField("Lead", validators=[Optional()])
     status = MultiCheckboxField(
@@ -49,6 +59,7 @@ class ActionFilterForm(FlaskForm):
     )
 
     FRIENDLY_ERRORS: ClassVar[dict[str, str]] = {
+        "q": f"Enter {MAX_SEARCH_LENGTH} characters or fewer to search for",
         "workstream": "Choose a workstream from the list",
         "lead": "Choose a lead from the list",
         "status": "Choose statuses from the list: Blue, Green, Amber, Red or Grey",
