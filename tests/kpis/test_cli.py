@@ -132,7 +132,7 @@ def test_demo_load_brings_the_seed_kpis_and_loading_twice_duplicates_nothing(run
     for _ in range(2):
         result = runner.invoke(args=["demo", "load"])
         assert result.exit_code == 0, result.output
-    assert "Loaded the demo KPIs: Imported 15 KPIs: 0 new, 0 updated, 15 unchanged." in result.output
+    assert "Added 0 KPIs and 0 KPI values (already there: 15 KPIs, 30 KPI values)." in result.output
     assert (count(Kpi), count(KpiValue), count(KpiTarget), count(KpiValueHistory)) == (15, 30, 15, 0)
     assert count(kpi_workstream) > 0 and count(kpi_project) > 0
     kpi = db.session.scalars(select(Kpi).where(Kpi.ref == "KPI03")).one()

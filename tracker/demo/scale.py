@@ -28,7 +28,7 @@ def build_synthetic_programme(workstreams: int, projects: int, actions: int, tod
     if db.session.scalar(select(func.count()).select_from(Workstream)):
         raise ProgrammeNotEmpty("This database already holds a programme; use an empty database for a synthetic one.")
     rng = random.Random(seed)
-    programme = db.session.scalars(select(Programme).limit(1)).first() or Programme()
+    programme = db.session.scalars(select(Programme).limit(1)).first() or Programme(short_name="scale")
     programme.name = "Synthetic improvement programme"
     programme.vision = "A large generated programme for measuring the tracker's speed."
     programme.board_name = "Programme board"
