@@ -127,6 +127,8 @@ EXPECTED: dict[str, Route] = {
     "programme.project": Route("/projects/{project}", GET=signed_in(200)),
     "programme.action": Route("/actions/{action}", GET=signed_in(200)),
     "programme.action_list": Route("/actions", GET=signed_in(200)),
+    # Search: read like the progress pages
+    "search.search": Route("/search?q={project}", GET=signed_in(200)),
     # People, settings and the audit log: the programme office only
     "people.user_list": Route("/admin/users", GET=admin_only(200)),
     "people.new_user": Route(
@@ -146,6 +148,23 @@ EXPECTED: dict[str, Route] = {
     "people.reset_password_link": Route("/admin/users/{target_user}/reset-password", POST=admin_only(200)),
     "settings.settings": Route(
         "/admin/settings", GET=admin_only(200), POST=admin_only(REDIRECT), data={"public_progress_pages": "y"}
+    ),
+    # The programme's details (the world has a programme: a second one is refused on the form, 200)
+    "settings.create_programme_page": Route(
+        "/admin/settings/programme/new",
+        POST=admin_only(200),
+        data={"programme-name": "Second", "programme-short_name": "second", "programme-board_name": "Board"},
+    ),
+    "settings.edit_programme_page": Route(
+        "/admin/settings/programme",
+        POST=admin_only(redirect_to("/admin/settings")),
+        data={
+            "programme-name": "Renamed programme",
+            "programme-short_name": "matrix",
+            "programme-board_name": "Improvement Board",
+            "programme-board_cycle_weeks": "6",
+            "programme-reference_board_date": ["13", "11", "2026"],
+        },
     ),
     "audit.audit_log": Route("/admin/audit", GET=admin_only(200)),
     # Progress updates: the lead of the item (and the programme office)

@@ -149,7 +149,7 @@ def test_a_refused_update_says_who_may_make_it(app, client_for):
     [
         (queries.action_by_ref, "Z9.9", "There is no action Z9.9."),
         (queries.project_for_update, "Z9", "There is no project Z9."),
-        (queries.action_for_update, "A" * 40, "There is no action with that reference."),
+        (queries.action_for_update, "A" * 41, "There is no action with that reference."),
     ],
 )
 def test_queries_refuse_missing_items_with_the_words_of_the_404_page(app, load, ref, message):

@@ -12,6 +12,9 @@ AUDIT_LABELS = {
     "structure_reordered": "Structure: item moved",
     # A lead's progress update that changes an action's or a project's status (tracker.programme.updates).
     "status_changed": "Progress: status changed",
+    # The programme's own details (tracker.programme.programmes), from the settings page or `flask programme`.
+    "programme_created": "Programme: set up",
+    "programme_updated": "Programme: details changed",
 }
 
 # Read-only progress pages: open to everyone while the admin has made them public.

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from tracker.core.errors import InvalidChange
+from tracker.core.refs import ref_slug
 from tracker.core.web import Outcome, attempt, first_message
 from tracker.extensions import db
 from tracker.history.services import has_history
@@ -276,7 +277,9 @@ def _new(kind: ItemKind) -> Response | Page:
     parents, read = kind.offer(form, None)
     parent = request.args.get(kind.parent_arg, "") if kind.parent_arg else ""
     if request.method == "GET" and parent:
-        getattr(form, f"{kind.parent_arg}_id").data = next((key for key, p in parents.items() if p.ref == parent), "")
+        getattr(form, f"{kind.parent_arg}_id").data = next(
+            (key for key, p in parents.items() if p.slug == ref_slug(parent)), ""
+        )
     if request.method == "POST" and form.validate():
         outcome = _attempt(form, read, lambda details: kind.create(current_user, details))
         if outcome.ok and outcome.result is not None:
@@ -336,9 +339,9 @@ def _form_page(kind: ItemKind, form: Form, item: Item | None, outcome: Outcome[A
 
 def _parent_page(item: Item) -> str:
     if isinstance(item, Action):
-        return url_for("structure.project", ref=item.project.ref)
+        return url_for("structure.project", ref=item.project.slug)
     if isinstance(item, Project):
-        return url_for("structure.workstream", ref=item.workstream.ref)
+        return url_for("structure.workstream", ref=item.workstream.slug)
     return url_for("structure.index")
 
 
@@ -357,7 +360,7 @@ def _button(kind: str, ref: str, change: Callable[[Item], str | None], anchor: b
     db.session.commit()
     if outcome.result:
         flash(outcome.result, "success")
-    return redirect(back + (f"#item-{item.ref}" if anchor else ""))
+    return redirect(back + (f"#item-{item.slug}" if anchor else ""))
 
 
 @bp.post("/<kind>/<ref>/move")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-MAX_REF = 20
+from tracker.core.refs import MAX_REF as MAX_REF  # the one rule for refs lives in tracker.core.refs
+
 MAX_TITLE = 300
 MAX_NAME = 200
 MAX_NOTE = 5000

@@ -8,20 +8,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import g
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.core.errors import NotFound
+from tracker.core.refs import MAX_REF, ref_slug
 from tracker.extensions import db
 from tracker.people.models import Person
-from tracker.programme.limits import MAX_REF
 from tracker.programme.models import Action, ActionTiming, Programme, Project, Workstream
 from tracker.programme.status import Status
 
 T = TypeVar("T")
+
+
+# What a page that needs the programme says before one has been set up (tracker.programme.programmes).
+NOTHING_PUBLISHED = (
+    "Nothing has been published yet: the programme has not been set up. An admin can set it up on the Settings page."
+)
 
 
 def current_programme() -> Programme:
@@ -29,7 +35,7 @@ def current_programme() -> Programme:
     if "programme" not in g:
         g.programme = db.session.scalars(select(Programme).order_by(Programme.id).limit(1)).first()
     if g.programme is None:
-        raise NotFound("No programme has been set up yet. Load one with 'flask --app tracker demo load'.")
+        raise NotFound(NOTHING_PUBLISHED)
     return g.programme
 
 
@@ -42,9 +48,17 @@ def live_workstreams() -> list[Workstream]:
 
 def plausible_ref(ref: str, kind: str) -> str:
     """Refuse refs no item can have (too long, control characters) before PostgreSQL sees a NUL byte."""
-    if len(ref) > MAX_REF or any(ord(ch) < 32 for ch in ref):
+    if len(ref) > MAX_REF or any(ord(ch) < 32 or ord(ch) == 127 for ch in ref):
         raise NotFound(f"There is no {kind} with that reference.")
     return ref
+
+
+def ref_condition(model: type[Workstream] | type[Project] | type[Action], ref: str, kind: str) -> ColumnElement[bool]:
+    """Select the item a web address names, by its slug ('bcp-4a') or by the ref itself ('BCP-4a', 'BCP 4a').
+
+    A ref's slug is the slug of its every spelling, and slugs are unique, so one indexed test finds it.
+    """
+    return model.slug == ref_slug(plausible_ref(ref, kind))
 
 
 def found(item: T | None, kind: str, ref: str) -> T:
@@ -62,7 +76,9 @@ def _live(item: Project | Action, kind: str) -> None:
 def workstream_by_ref(ref: str) -> Workstream:
     """Return the workstream with its sub-workstreams."""
     workstream = db.session.scalars(
-        select(Workstream).where(Workstream.ref == ref).options(selectinload(Workstream.children))
+        select(Workstream)
+        .where(ref_condition(Workstream, ref, "workstream"))
+        .options(selectinload(Workstream.children))
     ).first()
     return found(workstream, "workstream", ref)
 
@@ -84,7 +100,7 @@ def project_by_ref(ref: str) -> Project:
     """Return the project with what its page shows: workstream, lead, ambitions and actions."""
     project = db.session.scalars(
         select(Project)
-        .where(Project.ref == ref)
+        .where(ref_condition(Project, ref, "project"))
         .options(
             joinedload(Project.workstream).joinedload(Workstream.parent),
             joinedload(Project.lead),
@@ -99,7 +115,7 @@ def action_by_ref(ref: str) -> Action:
     """Return the action with its lead, project and workstream."""
     action = db.session.scalars(
         select(Action)
-        .where(Action.ref == ref)
+        .where(ref_condition(Action, ref, "action"))
         .options(
             joinedload(Action.lead),
             joinedload(Action.project).joinedload(Project.workstream).joinedload(Workstream.parent),
@@ -110,7 +126,7 @@ def action_by_ref(ref: str) -> Action:
 
 def action_for_update(ref: str) -> Action:
     """Return a live action with what its update form and permission check read; NotFound otherwise."""
-    action = action_by_ref(plausible_ref(ref, "action"))
+    action = action_by_ref(ref)
     _live(action, "Action")
     return action
 
@@ -120,7 +136,7 @@ def project_for_update(ref: str) -> Project:
     project = found(
         db.session.scalars(
             select(Project)
-            .where(Project.ref == plausible_ref(ref, "project"))
+            .where(ref_condition(Project, ref, "project"))
             .options(joinedload(Project.lead), joinedload(Project.workstream).joinedload(Workstream.parent))
         ).first(),
         "project",
@@ -177,6 +193,7 @@ class ActionFilters:
     overdue: bool = False
     due_before: date | None = None  # the next board's date, when only items due before it are wanted
     due_within_weeks: int | None = None
+    text: str = ""  # words that must each appear in the ref, title, lead's name or progress note
     sort: str = "ref"
 
 
@@ -191,6 +208,8 @@ class ActionRow(ActionTiming):
     start_date: date | None
     deadline: date | None
     status: Status
+    slug: str  # the action's web address, and its project's
+    project_slug: str
 
 
 @dataclass
@@ -216,8 +235,33 @@ _SORTS = {
 }
 
 
+MAX_SEARCH_WORDS = 12
+
+
+def search_words(text: str) -> list[str]:
+    """Return the distinct lowercased words of a text search (at most MAX_SEARCH_WORDS)."""
+    return list(dict.fromkeys(text.lower().split()))[:MAX_SEARCH_WORDS]
+
+
+def contains_words(words: list[str], *columns: Any) -> ColumnElement[bool]:
+    """Select rows where every word appears, in any case, in at least one of the columns.
+
+    Portable LIKE on SQLite and PostgreSQL: `%` and `_` typed by a person are escaped, never wildcards.
+    """
+    return and_(*(or_(*(func.lower(column).contains(word, autoescape=True) for column in columns)) for word in words))
+
+
+def action_text_clause(text: str) -> ColumnElement[bool]:
+    """Select actions whose ref, title, lead's name or progress note contain every word of text."""
+    # Correlated on the action only: the list's own query may join Person for its lead column.
+    lead_name = select(Person.name).where(Person.id == Action.lead_id).correlate_except(Person).scalar_subquery()
+    return contains_words(search_words(text), Action.ref, Action.title, lead_name, Action.progress_note)
+
+
 def _filter_conditions(filters: ActionFilters, today: date) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
+    if filters.text.strip():
+        conditions.append(action_text_clause(filters.text))
     if filters.workstream_ids:
         conditions.append(Project.workstream_id.in_(filters.workstream_ids))
     if filters.lead_id is not None:
@@ -246,7 +290,17 @@ def filtered_actions(filters: ActionFilters, today: date, page: int, per_page: i
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     rows_query = (
-        select(Action.ref, Action.title, Project.ref, Person.name, Action.start_date, Action.deadline, Action.status)
+        select(
+            Action.ref,
+            Action.title,
+            Project.ref,
+            Person.name,
+            Action.start_date,
+            Action.deadline,
+            Action.status,
+            Action.slug,
+            Project.slug,
+        )
         .join(Project, Action.project_id == Project.id)
         .outerjoin(Person, Action.lead_id == Person.id)
         .where(*conditions)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from tracker.extensions import db
 from tracker.people.models import Person
 from tracker.programme.models import Action, Project, Workstream
-from tracker.programme.queries import found, plausible_ref
+from tracker.programme.queries import found, ref_condition
 
 Item = TypeVar("Item", Workstream, Project, Action)
 
@@ -25,9 +25,9 @@ def _arranged(model: type[Workstream] | type[Project] | type[Action]) -> tuple[A
 
 
 def structure_item(model: type[Item], ref: str) -> Item:
-    """Return the workstream, project or action with this ref, archived or not."""
+    """Return the workstream, project or action with this ref or slug, archived or not."""
     kind = model.__tablename__
-    return found(db.session.scalars(select(model).where(model.ref == plausible_ref(ref, kind))).first(), kind, ref)
+    return found(db.session.scalars(select(model).where(ref_condition(model, ref, kind))).first(), kind, ref)
 
 
 def any_structure_item(
@@ -58,7 +58,7 @@ def project_with_workstream(ref: str) -> Project:
     """Return the project with its workstream and lead."""
     project = db.session.scalars(
         select(Project)
-        .where(Project.ref == plausible_ref(ref, "project"))
+        .where(ref_condition(Project, ref, "project"))
         .options(joinedload(Project.workstream), joinedload(Project.lead))
     ).first()
     return found(project, "project", ref)

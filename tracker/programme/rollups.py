@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy import case, func, select
 
+from tracker.core.refs import ref_slug
 from tracker.extensions import db
 from tracker.programme.models import Action, ActionTiming, Programme, Project, ProjectAmbition, Workstream
 from tracker.programme.status import Ambition, Status
@@ -66,6 +67,11 @@ class WorkstreamRollup:
     reported_separately_by: str | None
     projects: StatusCounts
     actions: StatusCounts
+
+    @property
+    def slug(self) -> str:
+        """The workstream's web address, as its page links it."""
+        return ref_slug(self.ref)
 
 
 @dataclass

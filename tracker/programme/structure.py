@@ -8,7 +8,6 @@ against an older version). The caller commits.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -21,17 +20,16 @@ from tracker.auth.models import User
 from tracker.core.clock import utcnow
 from tracker.core.database import flush_or_conflict
 from tracker.core.errors import InvalidChange, check_seen_version
+from tracker.core.refs import normalise_ref, ref_problem, ref_slug
 from tracker.extensions import db
 from tracker.history.models import ChangeRecord
 from tracker.history.services import FieldChange, has_history, record_changes
 from tracker.people.models import Person
 from tracker.programme.data_version import bump_data_version
-from tracker.programme.limits import MAX_LONG_TEXT, MAX_NAME, MAX_REF, MAX_TITLE, length_errors
+from tracker.programme.limits import MAX_LONG_TEXT, MAX_NAME, MAX_TITLE, length_errors
 from tracker.programme.models import Action, Project, Workstream
 from tracker.programme.permissions import require_programme_office
 from tracker.programme.status import Status
-
-REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]*$")
 
 Item = Workstream | Project | Action
 ItemModel = type[Workstream] | type[Project] | type[Action]
@@ -79,19 +77,25 @@ class ActionDetails:
 
 
 def _ref_errors(model: ItemModel, ref: str, current: Item | None = None) -> dict[str, str]:
-    """A ref is present, short, made of letters, numbers, full stops and hyphens, and unique in any case."""
+    """A ref follows the one rule for refs (tracker.core.refs), and no other item of its kind has its web address.
+
+    Two refs share a web address when they differ only in case, spacing or punctuation ('KPI 1', 'kpi-1'),
+    so the slug clash also refuses the same ref in another case.
+    """
     kind = model.__tablename__
-    if not ref:
-        return {"ref": f"Enter a reference for the {kind}"}
-    if len(ref) > MAX_REF:
-        return {"ref": f"The reference must be {MAX_REF} characters or fewer"}
-    if not REF_PATTERN.match(ref):
-        return {"ref": "The reference can only contain letters, numbers, full stops and hyphens, like A1 or E2.14"}
-    query = select(model).where(func.lower(model.ref) == ref.lower())
-    clash = cast("Item | None", db.session.scalars(query).first())
-    if clash is not None and clash is not current:
+    problem = ref_problem(ref, kind)
+    if problem:
+        return {"ref": problem}
+    ref = normalise_ref(ref)
+    clash = cast("Item | None", db.session.scalars(select(model).where(model.slug == ref_slug(ref))).first())
+    if clash is None or clash is current:
+        return {}
+    if clash.ref.lower() == ref.lower():
         return {"ref": f"There is already a {kind} {clash.ref}: choose a different reference"}
-    return {}
+    return {
+        "ref": f"There is already a {kind} {clash.ref}, and {ref} would have the same web address: "
+        "choose a different reference"
+    }
 
 
 def _title_errors(title: str) -> dict[str, str]:
@@ -211,7 +215,7 @@ def create_workstream(user: User | None, details: WorkstreamDetails) -> Workstre
     _refuse(workstream_errors(details))
     parent_id = details.parent.id if details.parent else None
     workstream = Workstream(
-        ref=details.ref,
+        ref=normalise_ref(details.ref),
         title=details.title.strip(),
         description=details.description.strip(),
         parent=details.parent,
@@ -231,7 +235,7 @@ def _checked_parent(errors: dict[str, str], parent: Container | None) -> Contain
 def _new_grey(details: ProjectDetails | ActionDetails, position: int) -> dict[str, Any]:
     """New projects and actions start Grey (not yet started), led as chosen, after their siblings."""
     return {
-        "ref": details.ref,
+        "ref": normalise_ref(details.ref),
         "title": details.title.strip(),
         "lead": details.lead,
         "status": Status.GREY,
@@ -298,7 +302,7 @@ def update_workstream(workstream: Workstream, user: User | None, details: Workst
     return _apply(
         workstream,
         {
-            "ref": details.ref,
+            "ref": normalise_ref(details.ref),
             "title": details.title.strip(),
             "description": details.description.strip(),
             "parent": details.parent,
@@ -332,7 +336,7 @@ def update_project_details(
         expected_version,
         lambda: project_errors(details, project),
         {
-            "ref": details.ref,
+            "ref": normalise_ref(details.ref),
             "title": details.title.strip(),
             "workstream": details.workstream,
             "lead": details.lead,
@@ -353,7 +357,7 @@ def update_action_details(
         expected_version,
         lambda: action_errors(details, action),
         {
-            "ref": details.ref,
+            "ref": normalise_ref(details.ref),
             "title": details.title.strip(),
             "project": details.project,
             "lead": details.lead,

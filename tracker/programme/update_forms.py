@@ -128,7 +128,10 @@ class ProjectUpdateForm(VersionedForm):
 def _ref_field() -> StringField:
     return StringField(
         "Reference",
-        description="For example, A4 or E2.15. Letters, numbers, full stops and hyphens.",
+        description=(
+            f"For example, A4, E2.15 or KPI 12. Up to {MAX_REF} letters, numbers, spaces, "
+            "full stops, hyphens and brackets."
+        ),
         validators=[
             DataRequired(message="Enter a reference"),
             Length(max=MAX_REF, message=f"The reference must be {MAX_REF} characters or fewer"),

@@ -137,7 +137,7 @@ def _update(page: UpdatePage, ref: str) -> Response | tuple[str, int]:
         else f"Nothing changed on {page.kind} {item.ref}.",
         "success",
     )
-    return redirect(url_for(page.item_page, ref=item.ref))
+    return redirect(url_for(page.item_page, ref=item.slug))
 
 
 def _form_page(

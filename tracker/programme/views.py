@@ -6,10 +6,13 @@ from datetime import date
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, g, render_template, request, url_for
+from flask_login import current_user
 from markupsafe import Markup
 
+from tracker.auth.permissions import is_admin
 from tracker.core.cache import cached
 from tracker.core.clock import today
+from tracker.core.errors import NotFound
 from tracker.programme import queries
 from tracker.programme.charts import BarRow, stacked_status_bars
 from tracker.programme.forms import SORT_OPTIONS, ActionFilterForm
@@ -38,12 +41,22 @@ def rollup_for_today() -> ProgrammeRollup:
 
 @bp.get("/")
 def overview() -> str:
-    """Show the programme's roll-up: counts by status, chart and board sentences."""
-    programme = queries.current_programme()
+    """Show the programme's roll-up: counts by status, chart and board sentences (before then, what comes next)."""
+    try:
+        programme = queries.current_programme()
+    except NotFound:
+        return _welcome(None)
     rollup = rollup_for_today()
+    if not rollup.workstreams:
+        return _welcome(programme)
     key = f"overview:{programme.data_version}:{rollup.today.isoformat()}"
     body = cached(key, lambda: _render_overview_body(programme, rollup))
     return render_template("programme/overview.html", programme=programme, overview_body=body)
+
+
+def _welcome(programme: Programme | None) -> str:
+    """The home page of an installation with nothing published: next steps for an admin, a plain word for others."""
+    return render_template("programme/welcome.html", programme=programme, admin=is_admin(current_user))
 
 
 def _render_overview_body(programme: Programme, rollup: ProgrammeRollup) -> Markup:
@@ -181,6 +194,7 @@ def _filters_from(
         filters.lead_id = int(form.lead.data)
     filters.statuses = tuple(Status(value) for value in form.status.data or [])
     filters.due_within_weeks = form.due_within.data
+    filters.text = form.q.data or ""
     return filters
 
 
