@@ -27,6 +27,8 @@ EXPORT_FIELDS = [
     "status",
     "direction",
     "exceeds_tolerance",
+    "decimal_places",
+    "latest_value_shown",
 ]
 
 
@@ -89,6 +91,8 @@ def test_import_then_export_round_trip(runner, tmp_path):
         "status": "amber",
         "direction": "improving",
         "exceeds_tolerance": False,
+        "decimal_places": 0,
+        "latest_value_shown": "69",
     }
     kpi09, kpi20 = by_ref["KPI09"], by_ref["KPI20"]
     assert (kpi09["latest_value"], kpi09["status"], kpi09["direction"]) == (2.2, "green", "improving")

@@ -279,7 +279,7 @@ def test_every_problem_in_a_file_is_listed_with_its_row(app):
             csv_text(KPI_HEADER + ",colour", "KPI01,A,percent,higher,annual,1,,,,red"),
             [
                 "Row 1: The header has unknown column(s) 'colour'. Columns are: ref, title, unit, polarity, frequency, "
-                "target, tolerance_low, tolerance_high, description, owner, links, applies_from."
+                "target, tolerance_low, tolerance_high, description, owner, links, applies_from, decimal_places."
             ],
         ),
         (b"", ["Row 1: The file is empty. The first row must be the header: " + KPI_HEADER]),

@@ -63,8 +63,8 @@ def test_the_scorecard_shows_latest_value_target_tolerance_status_and_direction(
     assert re.search(r"KPI08 .*? 725 Q3 2022/23 1,049 Down to 950 Red ↓ Worsening", page)
     # KPI07 is monitored for trend: no target, no status, direction not judged.
     assert re.search(r"KPI07 .*? 278 Q3 2022/23 No target None No status Not judged \(trend only\)", page)
-    # A single value has no direction of travel.
-    assert re.search(r"KPI01 .*? 5% Q1 2022/23 4% Up to 4.5% Red No previous value", page)
+    # A single value has no direction of travel. KPI01 is published to 1 decimal place: values and targets show it.
+    assert re.search(r"KPI01 .*? 5.0% Q1 2022/23 4.0% Up to 4.5% Red No previous value", page)
     current = '<a class="govuk-service-navigation__link" href="/kpis" aria-current="true">'
     assert current in response.get_data(as_text=True)
 

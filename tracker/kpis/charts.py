@@ -1,6 +1,7 @@
 """The KPI trend chart: server-drawn SVG, readable without JavaScript, with a table beside it on the page.
 
-Values are a thick dark line with a marker and label at each period; the target is a step line
+Values are a thick dark line with a marker and label at each period, drawn and labelled as they are
+published (rounded to the KPI's decimal places, as the rules judge them); the target is a step line
 (targets change by year and comparator targets by period); the tolerance band is shaded between
 its edge and the target; comparators are lines told apart by dash pattern and marker shape as
 well as colour, so the chart does not rely on colour alone.
@@ -16,7 +17,7 @@ from html import escape
 from markupsafe import Markup
 
 from tracker.kpis.models import Kpi, KpiUnit
-from tracker.kpis.numbers import format_number
+from tracker.kpis.numbers import format_number, format_stated, format_value
 from tracker.kpis.queries import PeriodPoint
 from tracker.kpis.rules import resolve_target
 
@@ -56,7 +57,7 @@ class TrendPoint:
 
 
 def trend_points(points: list[PeriodPoint]) -> list[TrendPoint]:
-    """Turn the KPI page's periods into chart points; the band runs from its edge to the target."""
+    """Turn the KPI page's periods into chart points: values as shown; the band runs from its edge to the target."""
     chart = []
     for point in points:
         value, target = point.value, point.target
@@ -71,7 +72,7 @@ def trend_points(points: list[PeriodPoint]) -> list[TrendPoint]:
         chart.append(
             TrendPoint(
                 value.period_label,
-                value.value,
+                value.value if point.assessment.value_shown is None else point.assessment.value_shown,
                 resolved,
                 low,
                 high,
@@ -86,7 +87,8 @@ def trend_points(points: list[PeriodPoint]) -> list[TrendPoint]:
 def kpi_chart(kpi: Kpi, points: list[PeriodPoint]) -> Markup:
     """Return the KPI page's trend chart of its periods, named and described for screen readers."""
     title = f"{kpi.label}: {kpi.title}, by period"
-    return kpi_trend_chart(trend_points(points), kpi.unit, title, chart_description(kpi, points), f"kpi-chart-{kpi.id}")
+    description = chart_description(kpi, points)
+    return kpi_trend_chart(trend_points(points), kpi.unit, title, description, f"kpi-chart-{kpi.id}", kpi.places)
 
 
 def chart_description(kpi: Kpi, points: list[PeriodPoint]) -> str:
@@ -96,10 +98,10 @@ def chart_description(kpi: Kpi, points: list[PeriodPoint]) -> str:
     first, last = points[0], points[-1]
     text = (
         f"{len(points)} period{'s' if len(points) != 1 else ''} from {first.value.period_label} to "
-        f"{last.value.period_label}. Latest value {format_number(last.value.value, kpi.unit)}"
+        f"{last.value.period_label}. Latest value {format_value(last.value.value, kpi.unit, kpi.places)}"
     )
     if last.assessment.target is not None:
-        text += f" against a target of {format_number(last.assessment.target, kpi.unit)}"
+        text += f" against a target of {format_stated(last.assessment.target, kpi.unit, kpi.places)}"
     if last.assessment.status is not None:
         text += f": {last.assessment.status.label}"
     return text + ". The table after the chart gives every figure."
@@ -172,8 +174,13 @@ class _Plot:
         return PLOT_BOTTOM - (float(number) - self.bottom) / (self.top - self.bottom) * (PLOT_BOTTOM - TOP)
 
 
-def kpi_trend_chart(points: list[TrendPoint], unit: KpiUnit, title: str, description: str, chart_id: str) -> Markup:
-    """Return the SVG trend chart; title and description are what a screen reader announces."""
+def kpi_trend_chart(
+    points: list[TrendPoint], unit: KpiUnit, title: str, description: str, chart_id: str, places: int | None = None
+) -> Markup:
+    """Return the SVG trend chart; title and description are what a screen reader announces.
+
+    ``places``: the KPI's published decimal places, which the value labels show (None: as stored).
+    """
     numbers = [
         float(n)
         for p in points
@@ -200,7 +207,7 @@ def kpi_trend_chart(points: list[TrendPoint], unit: KpiUnit, title: str, descrip
     parts += _band(points, banded, plot)
     parts += _target_line(points, targeted, plot)
     parts += _comparators(points, plot)
-    parts += _values(points, unit, plot)
+    parts += _values(points, unit, plot, places)
     parts += _axes(points, unit, plot)
     legend, height = _legend(points, bool(targeted), bool(banded))
     parts += [*legend, "</svg>"]
@@ -284,8 +291,8 @@ def _comparators(points: list[TrendPoint], plot: _Plot) -> list[str]:
     return parts
 
 
-def _values(points: list[TrendPoint], unit: KpiUnit, plot: _Plot) -> list[str]:
-    """Draw the values on top of everything else, each labelled."""
+def _values(points: list[TrendPoint], unit: KpiUnit, plot: _Plot, places: int | None) -> list[str]:
+    """Draw the values on top of everything else, each labelled as it is published."""
     parts = []
     if len(points) > 1:
         coordinates = " ".join(f"{plot.x_at(i):.1f},{plot.y_at(p.value):.1f}" for i, p in enumerate(points))
@@ -303,7 +310,7 @@ def _values(points: list[TrendPoint], unit: KpiUnit, plot: _Plot) -> list[str]:
         parts.append(
             f'<text x="{x:.1f}" y="{label_y:.1f}" text-anchor="middle" font-size="14" font-weight="700" {_TEXT} '
             f'stroke="#ffffff" stroke-width="4" paint-order="stroke" class="app-chart__value">'
-            f"{escape(format_number(point.value, unit))}</text>"
+            f"{escape(_label(point.value, unit, places))}</text>"
         )
     return parts
 
@@ -369,6 +376,10 @@ def _legend(points: list[TrendPoint], targeted: bool, banded: bool) -> tuple[lis
 
 def _sample_line(colour: str, width: int, dash: str = "") -> str:
     return f'<line x1="0" y1="0" x2="26" y2="0" stroke="{colour}" stroke-width="{width}"{dash}/>'
+
+
+def _label(number: Decimal, unit: KpiUnit, places: int | None) -> str:
+    return format_number(number, unit) if places is None else format_value(number, unit, places)
 
 
 def _known(number: Decimal | None) -> Decimal:

@@ -27,6 +27,9 @@ class KpiDefinition:
     tolerance_low: Decimal | None = None
     tolerance_high: Decimal | None = None
     applies_from: date = APPLIES_ALWAYS
+    # The places the KPI is published to; None is its unit's default. Set only when stated (a file with the column).
+    decimal_places: int | None = None
+    decimal_places_stated: bool = False
     # None means "not stated": leave the KPI's owner or links as they are.
     owner: Person | None = None
     owner_stated: bool = False
@@ -45,6 +48,8 @@ def save_kpi_definition(definition: KpiDefinition, existing: Kpi | None) -> tupl
     kpi.unit = definition.unit
     kpi.polarity = definition.polarity
     kpi.frequency = definition.frequency
+    if definition.decimal_places_stated:
+        kpi.decimal_places = definition.decimal_places
     if definition.owner_stated:
         kpi.owner = definition.owner
     if definition.workstreams is not None:
@@ -69,6 +74,7 @@ def _definition_snapshot(kpi: Kpi) -> tuple:
         kpi.unit,
         kpi.polarity,
         kpi.frequency,
+        kpi.decimal_places,
         kpi.owner.id if kpi.owner else None,
         tuple(sorted(w.id for w in kpi.workstreams)),
         tuple(sorted(p.id for p in kpi.projects)),

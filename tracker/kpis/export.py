@@ -1,4 +1,10 @@
-"""The KPI scorecard as plain data: JSON and CSV, the same from the web download and `flask export kpis`."""
+"""The KPI scorecard as plain data: JSON and CSV, the same from the web download and `flask export kpis`.
+
+``latest_value`` is the value as stored (every place it was entered with), so a figure exported is
+the figure imported. Two fields follow the original thirteen: ``decimal_places``, the places the
+KPI is published to, and ``latest_value_shown``, the latest value as published and judged (rounded
+to those places, ``rules.shown_value``) as text, so "5.0" keeps its trailing zero in JSON too.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +30,8 @@ EXPORT_FIELDS = (
     "status",
     "direction",
     "exceeds_tolerance",
+    "decimal_places",
+    "latest_value_shown",
 )
 
 
@@ -49,7 +57,14 @@ def export_record(row: KpiRow) -> dict[str, Any]:
         "status": row.status.value if row.status else None,
         "direction": row.assessment.direction.value if row.assessment.direction else None,
         "exceeds_tolerance": row.assessment.exceeds_tolerance,
+        "decimal_places": row.kpi.places,
+        "latest_value_shown": _shown_text(row.assessment.value_shown),
     }
+
+
+def _shown_text(value: Decimal | None) -> str | None:
+    # The shown value is already rounded to the KPI's places: written out with all of them.
+    return None if value is None else f"{value:f}"
 
 
 def _json_number(value: Any) -> Any:

@@ -17,16 +17,26 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import record_audit_event
 from tracker.core.errors import NotAllowed
+from tracker.core.refs import MAX_REF, normalise_ref, ref_problem, ref_slug
 from tracker.extensions import db
 from tracker.kpis.definitions import KpiDefinition, save_kpi_definition
-from tracker.kpis.models import APPLIES_ALWAYS, PERIOD_LABEL_LIMIT, ComparatorKind, Frequency, Kpi, KpiUnit, Polarity
+from tracker.kpis.models import (
+    APPLIES_ALWAYS,
+    MAX_DECIMAL_PLACES,
+    PERIOD_LABEL_LIMIT,
+    ComparatorKind,
+    Frequency,
+    Kpi,
+    KpiUnit,
+    Polarity,
+)
 from tracker.kpis.numbers import parse_comparator_target, parse_date, parse_number
 from tracker.kpis.permissions import COMMAND_LINE, account_of, can_import_kpis
 from tracker.kpis.rules import parts_problem
@@ -46,7 +56,7 @@ KPI_COLUMNS = (
     "tolerance_high",
     "description",
 )
-KPI_OPTIONAL_COLUMNS = ("owner", "links", "applies_from")
+KPI_OPTIONAL_COLUMNS = ("owner", "links", "applies_from", "decimal_places")
 VALUE_COLUMNS = (
     "kpi_ref",
     "period_end",
@@ -60,7 +70,7 @@ VALUE_COLUMNS = (
     "regional",
 )
 MAX_ROWS = 20_000
-_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,19}$")
+Linked = Workstream | Project
 
 
 @dataclass(frozen=True)
@@ -231,19 +241,34 @@ def _record_import(summary: ImportSummary, file_name: str, user: object) -> None
 
 @dataclass
 class _DefinitionRows:
-    """What checking a KPI row needs besides the row: people and links by name, and the rows seen so far."""
+    """What checking a KPI row needs besides the row: people, links and stored KPIs, and the rows seen so far."""
 
     has_owner: bool
     has_links: bool
+    has_places: bool
     people: dict[str, Person]
-    workstreams: dict[str, Workstream]
-    projects: dict[str, Project]
+    # Workstreams and projects by their ref in any case ('e1.7'), for the links column.
+    links: dict[str, Linked]
+    # Stored KPIs by slug: a ref is matched to the KPI with its web address.
+    existing: dict[str, Kpi]
     seen: dict[tuple[str, date], int] = field(default_factory=dict)
-    first_row_of: dict[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
+    first_row_of: dict[str, tuple[int, tuple[object, ...]]] = field(default_factory=dict)
+    spelling: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 def import_kpis(data: bytes | str, *, file_name: str = "", user: object = COMMAND_LINE) -> ImportSummary:
-    """Create or update KPIs by ref from CSV; raise ImportRejected (nothing written) if any row is wrong."""
+    """Create or update KPIs by ref from CSV; raise ImportRejected (nothing written) if any row is wrong.
+
+    Refs follow ``tracker.core.refs``: up to 40 characters, spaces allowed ('KPI 12', 'Performance
+    Indicator 3'). A ref matches the stored KPI with the same web address (slug) when it is written
+    the same way but for case; another spelling of the same address ('KPI-12' for 'KPI 12') is refused.
+
+    Optional columns: ``owner`` (a person's name), ``applies_from`` (the date a target starts to
+    apply), ``decimal_places`` (0 to 6, the places the KPI is published and judged at; blank for its
+    unit's default) and ``links``: workstream and project refs, separated by ';' (or ','), like
+    ``E1.7; BCP 4``. Refs separated by spaces are still read when every word is a ref ('B1 E1.7');
+    a cell that reads two ways ('BCP 4' when BCP, 4 and BCP 4 are all refs) is refused: use ';'.
+    """
     authorise_import(user)
     sheet = _read_sheet(data, KPI_COLUMNS, KPI_OPTIONAL_COLUMNS)
     if sheet.problems:
@@ -257,7 +282,7 @@ def import_kpis(data: bytes | str, *, file_name: str = "", user: object = COMMAN
     ]
     if problems:
         raise ImportRejected(problems)
-    summary = _save_definitions(definitions)
+    summary = _save_definitions(definitions, context.existing)
     _record_import(summary, file_name, user)
     return summary
 
@@ -265,17 +290,39 @@ def import_kpis(data: bytes | str, *, file_name: str = "", user: object = COMMAN
 def _definition_context(sheet: _Sheet) -> _DefinitionRows:
     has_owner, has_links = "owner" in sheet.header, "links" in sheet.header
     people = {p.name.casefold(): p for p in db.session.scalars(select(Person))} if has_owner else {}
-    wanted = sorted({ref.upper() for _, cells in sheet.rows for ref in _split_links(cells.get("links", ""))})
-    workstreams, projects = {}, {}
-    if wanted:
-        workstreams = {
-            w.ref.upper(): w
-            for w in db.session.scalars(select(Workstream).where(func.upper(Workstream.ref).in_(wanted)))
-        }
-        projects = {
-            p.ref.upper(): p for p in db.session.scalars(select(Project).where(func.upper(Project.ref).in_(wanted)))
-        }
-    return _DefinitionRows(has_owner, has_links, people, workstreams, projects)
+    wanted = {ref_slug(ref) for _, cells in sheet.rows for ref in _link_candidates(cells.get("links", ""))}
+    links: dict[str, Linked] = {}
+    # Projects first, so that a workstream and a project with the same ref link the workstream, as before.
+    projects, workstreams = _by_slugs(Project, wanted), _by_slugs(Workstream, wanted)
+    items: list[Linked] = [*projects, *workstreams]
+    for item in items:
+        links[item.ref.casefold()] = item
+    refs = {ref_slug(normalise_ref(cells["ref"])) for _, cells in sheet.rows if cells["ref"]}
+    existing = {
+        kpi.slug: kpi
+        for kpi in _by_slugs(
+            Kpi,
+            refs,
+            selectinload(Kpi.targets),
+            selectinload(Kpi.workstreams),
+            selectinload(Kpi.projects),
+            selectinload(Kpi.owner),
+        )
+    }
+    return _DefinitionRows(has_owner, has_links, "decimal_places" in sheet.header, people, links, existing)
+
+
+Found = TypeVar("Found", Kpi, Workstream, Project)
+
+
+def _by_slugs(model: type[Found], slugs: set[str], *options: Any) -> list[Found]:
+    """Return the rows of model with these slugs, a few hundred at a time (databases limit a statement's values)."""
+    ordered = sorted(slugs)
+    found: list[Found] = []
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        found.extend(db.session.scalars(select(model).where(model.slug.in_(chunk)).options(*options)))
+    return found
 
 
 def _read_definition(
@@ -283,11 +330,14 @@ def _read_definition(
 ) -> KpiDefinition | None:
     """Check one KPI row, adding its problems; return its definition when it has none."""
     before = len(problems)
-    ref = cells["ref"]
+    ref = normalise_ref(cells["ref"])
+    ref_read = False
     if not ref:
         problems.append(RowProblem(row, "ref", "The ref is missing; every KPI needs a ref such as KPI01"))
-    elif not _REF.match(ref):
-        problems.append(RowProblem(row, "ref", f"'{ref}' is not a ref: use up to 20 letters, digits, dots or dashes"))
+    elif problem := ref_problem(ref, "KPI"):
+        problems.append(RowProblem(row, "ref", f"'{ref}' is not a ref: {problem[0].lower()}{problem[1:]}"))
+    else:
+        ref_read = _spelt_as_before(row, ref, context, problems)
     title = cells["title"]
     if not title:
         problems.append(RowProblem(row, "title", "The title is missing"))
@@ -298,11 +348,13 @@ def _read_definition(
     low = _number(cells, "tolerance_low", row, problems)
     high = _number(cells, "tolerance_high", row, problems)
     applies_from = _date(cells, "applies_from", row, problems) if cells.get("applies_from") else APPLIES_ALWAYS
+    places = _places(cells.get("decimal_places", ""), row, problems)
     _check_band(row, polarity, target_value, comparator, low, high, problems)
     owner = _owner(cells, row, context, problems)
     workstreams, projects = _links(cells, row, context, problems)
-    if ref and applies_from:
-        _check_repeats(row, ref, applies_from, cells, context, problems)
+    if ref_read and applies_from:
+        linked = tuple(f"{type(item).__name__} {item.id}" for item in (workstreams or []) + (projects or []))
+        _check_repeats(row, ref, applies_from, cells, linked, context, problems)
     if len(problems) > before or unit is None or polarity is None or frequency is None or applies_from is None:
         return None
     return KpiDefinition(
@@ -317,11 +369,58 @@ def _read_definition(
         tolerance_low=low,
         tolerance_high=high,
         applies_from=applies_from,
+        decimal_places=places,
+        decimal_places_stated=context.has_places,
         owner=owner,
         owner_stated=context.has_owner,
         workstreams=workstreams,
         projects=projects,
     )
+
+
+def _spelt_as_before(row: int, ref: str, context: _DefinitionRows, problems: list[RowProblem]) -> bool:
+    """Refuse a second spelling of one web address ('KPI-12' beside 'KPI 12', in the file or stored); True if none."""
+    slug = ref_slug(ref)
+    stored = context.existing.get(slug)
+    if stored is not None and stored.ref.casefold() != ref.casefold():
+        problems.append(
+            RowProblem(
+                row,
+                "ref",
+                f"There is already a KPI {stored.ref}, and {ref} would have the same web address: "
+                f"write {stored.ref} to update it, or choose a different ref",
+            )
+        )
+        return False
+    first_row, first_ref = context.spelling.setdefault(slug, (row, ref))
+    if first_ref.casefold() != ref.casefold():
+        problems.append(
+            RowProblem(
+                row,
+                "ref",
+                f"{ref} and {first_ref} on row {first_row} would have the same web address: "
+                "write one KPI's ref the same way on every row, or choose a different ref",
+            )
+        )
+        return False
+    return True
+
+
+def _places(text: str, row: int, problems: list[RowProblem]) -> int | None:
+    """Read a decimal_places cell: blank (the unit's default) or a whole number from 0 to 6."""
+    if not text:
+        return None
+    if re.fullmatch(r"[0-9]{1,2}", text) and int(text) <= MAX_DECIMAL_PLACES:
+        return int(text)
+    problems.append(
+        RowProblem(
+            row,
+            "decimal_places",
+            f"'{text}' is not a number of decimal places; enter a whole number from 0 to {MAX_DECIMAL_PLACES}, "
+            "or leave it blank for the unit's default",
+        )
+    )
+    return None
 
 
 def _target(text: str, row: int, problems: list[RowProblem]) -> tuple[Decimal | None, ComparatorKind | None]:
@@ -386,23 +485,25 @@ def _links(
     """Return the workstreams and projects a row links to; None for both when the file has no links column."""
     if not context.has_links:
         return None, None
-    workstreams: list[Workstream] = []
-    projects: list[Project] = []
-    for link in _split_links(cells.get("links", "")):
-        if link.upper() in context.workstreams:
-            workstreams.append(context.workstreams[link.upper()])
-        elif link.upper() in context.projects:
-            projects.append(context.projects[link.upper()])
-        else:
-            problems.append(RowProblem(row, "links", f"'{link}' is not the ref of a workstream or project"))
+    items, messages = read_links(cells.get("links", ""), context.links)
+    problems.extend(RowProblem(row, "links", message) for message in messages)
+    workstreams = [item for item in items if isinstance(item, Workstream)]
+    projects = [item for item in items if isinstance(item, Project)]
     return workstreams, projects
 
 
 def _check_repeats(
-    row: int, ref: str, applies_from: date, cells: dict[str, str], context: _DefinitionRows, problems: list[RowProblem]
+    row: int,
+    ref: str,
+    applies_from: date,
+    cells: dict[str, str],
+    linked: tuple[str, ...],
+    context: _DefinitionRows,
+    problems: list[RowProblem],
 ) -> None:
     """Each KPI once per file and date; rows of one KPI may differ only in their target, band and date."""
-    key = (ref.upper(), applies_from)
+    slug = ref_slug(ref)
+    key = (slug, applies_from)
     if key in context.seen:
         also = "" if applies_from == APPLIES_ALWAYS else f" applying from {applies_from.isoformat()}"
         problems.append(
@@ -417,9 +518,10 @@ def _check_repeats(
         cells["frequency"].lower(),
         cells["description"],
         cells.get("owner", ""),
-        " ".join(_split_links(cells.get("links", ""))),
+        cells.get("decimal_places", ""),
+        linked,
     )
-    first_row, first_shape = context.first_row_of.setdefault(ref.upper(), (row, shape))
+    first_row, first_shape = context.first_row_of.setdefault(slug, (row, shape))
     if first_row != row and first_shape != shape and context.seen.get(key) == row:
         problems.append(
             RowProblem(
@@ -431,34 +533,97 @@ def _check_repeats(
         )
 
 
-def _split_links(text: str) -> list[str]:
-    return [part for part in re.split(r"[\s,;]+", text.strip()) if part]
+# ---------------------------------------------------------------------------------------------
+# The links column: refs separated by ';' (or ','), or by spaces when that reads one way only
+# ---------------------------------------------------------------------------------------------
+
+_SEPARATOR = re.compile(r"[;,]")
+NOT_A_LINK = "is not the ref of a workstream or project"
 
 
-def _save_definitions(definitions: list[KpiDefinition]) -> ImportSummary:
-    refs = sorted({definition.ref.upper() for definition in definitions})
-    existing = {
-        kpi.ref.upper(): kpi
-        for kpi in db.session.scalars(
-            select(Kpi)
-            .where(func.upper(Kpi.ref).in_(refs))
-            .options(
-                selectinload(Kpi.targets),
-                selectinload(Kpi.workstreams),
-                selectinload(Kpi.projects),
-                selectinload(Kpi.owner),
-            )
-        )
-    }
+def _link_candidates(text: str) -> list[str]:
+    """Return every ref a links cell may name: its ';' parts, or each run of its words that could be one ref."""
+    if _SEPARATOR.search(text):
+        return [part for part in (normalise_ref(p) for p in _SEPARATOR.split(text)) if part]
+    words = text.split()
+    return [
+        candidate
+        for start in range(len(words))
+        for end in range(start + 1, len(words) + 1)
+        if len(candidate := " ".join(words[start:end])) <= MAX_REF
+    ]
+
+
+def read_links(text: str, known: dict[str, Linked]) -> tuple[list[Linked], list[str]]:
+    """Return the workstreams and projects a links cell names, and what is wrong with it (row messages).
+
+    ``known`` holds the items by ref in any case. Refs separated by ';' or ',' are read as written;
+    a cell without them is split into words, which must read as refs in exactly one way.
+    """
+    if _SEPARATOR.search(text):
+        parts = _link_candidates(text)
+        missing = [f"'{part}' {NOT_A_LINK}" for part in parts if part.casefold() not in known]
+        return ([] if missing else [known[part.casefold()] for part in parts]), missing
+    words = text.split()
+    if not words:
+        return [], []
+    readings = _readings(words, known)
+    if len(readings) == 1:
+        return [known[ref.casefold()] for ref in readings[0]], []
+    if len(readings) > 1:
+        first, second = ("; ".join(reading) for reading in readings[:2])
+        return [], [f"'{' '.join(words)}' can be read as the refs {first} or as {second}: separate the refs with ';'"]
+    return [], _unread_words(words, known)
+
+
+def _readings(words: list[str], known: dict[str, Linked]) -> list[list[str]]:
+    """Return up to two ways of reading the words as a list of known refs (two are enough to call it ambiguous)."""
+
+    def from_word(start: int) -> list[list[str]]:
+        if start == len(words):
+            return [[]]
+        found: list[list[str]] = []
+        for end in range(start + 1, len(words) + 1):
+            ref = " ".join(words[start:end])
+            if len(ref) > MAX_REF:
+                break
+            if ref.casefold() in known:
+                found += [[ref, *rest] for rest in from_word(end)]
+            if len(found) > 1:
+                break
+        return found[:2]
+
+    return from_word(0)
+
+
+def _unread_words(words: list[str], known: dict[str, Linked]) -> list[str]:
+    """Say which words are no ref, nor part of one; or that the cell needs its refs separated by ';'."""
+    covered: set[int] = set()
+    for start in range(len(words)):
+        for end in range(start + 1, len(words) + 1):
+            if " ".join(words[start:end]).casefold() in known:
+                covered.update(range(start, end))
+    unread = [word for index, word in enumerate(words) if index not in covered]
+    cell = " ".join(words)
+    if len(words) > 1 and len(unread) == len(words):
+        return [f"'{cell}' {NOT_A_LINK}, nor a list of them: separate the refs with ';'"]
+    if unread:
+        return [f"'{word}' {NOT_A_LINK}" for word in unread]
+    return [f"'{cell}' cannot be read as workstream and project refs: separate the refs with ';'"]
+
+
+def _save_definitions(definitions: list[KpiDefinition], existing: dict[str, Kpi]) -> ImportSummary:
+    """Save the checked definitions; ``existing`` holds the stored KPIs by slug, and gains the new ones."""
     summary = ImportSummary("kpis", len(definitions))
     for definition in definitions:
-        kpi = existing.get(definition.ref.upper())
+        slug = ref_slug(definition.ref)
+        kpi = existing.get(slug)
         if kpi is not None:
             definition.ref = kpi.ref  # keep the stored spelling; refs match whatever the case
         kpi_saved, changed = save_kpi_definition(definition, kpi)
         if kpi is None:
             summary.created += 1
-            existing[definition.ref.upper()] = kpi_saved
+            existing[slug] = kpi_saved
         elif changed:
             summary.updated += 1
         else:
@@ -483,18 +648,10 @@ def import_kpi_values(
     sheet = _read_sheet(data, VALUE_COLUMNS, ())
     if sheet.problems:
         raise ImportRejected(sheet.problems)
-    wanted = sorted({cells["kpi_ref"].upper() for _, cells in sheet.rows if cells["kpi_ref"]})
+    wanted = {ref_slug(cells["kpi_ref"]) for _, cells in sheet.rows if cells["kpi_ref"]}
+    # A KPI is found by its web address: 'KPI 12', 'kpi 12' and 'kpi-12' name the same KPI.
     # Values come too: saving asks which value a period already has.
-    kpis = (
-        {
-            kpi.ref.upper(): kpi
-            for kpi in db.session.scalars(
-                select(Kpi).where(func.upper(Kpi.ref).in_(wanted)).options(selectinload(Kpi.values))
-            )
-        }
-        if wanted
-        else {}
-    )
+    kpis = {kpi.slug: kpi for kpi in _by_slugs(Kpi, wanted, selectinload(Kpi.values))}
     problems: list[RowProblem] = []
     seen: dict[tuple[int, date], int] = {}
     entries = [
@@ -521,7 +678,7 @@ def _read_value(
     if not cells["kpi_ref"]:
         problems.append(RowProblem(row, "kpi_ref", "The KPI ref is missing"))
     else:
-        kpi = kpis.get(cells["kpi_ref"].upper())
+        kpi = kpis.get(ref_slug(cells["kpi_ref"]))
         if kpi is None:
             problems.append(RowProblem(row, "kpi_ref", f"'{cells['kpi_ref']}' is not a KPI; import the KPI first"))
     period_end = None

@@ -22,7 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker.core.clock import utcnow
-from tracker.core.models import enum_column, natural_sort_key
+from tracker.core.models import enum_column
+from tracker.core.refs import MAX_REF, natural_sort_key, normalise_ref, ref_slug
 from tracker.extensions import Model, db
 from tracker.people.models import Person
 from tracker.programme.models import Project, Workstream
@@ -32,6 +33,8 @@ NUMBER = Numeric(18, 6)
 # The smallest step and the largest magnitude NUMBER holds: parsing refuses finer or larger numbers, sums round to it.
 NUMBER_STEP = Decimal("0.000001")
 NUMBER_LIMIT = Decimal("999999999999")
+# The most decimal places a KPI can be published to: all that NUMBER keeps.
+MAX_DECIMAL_PLACES = 6
 # How long a period label may be ("Q3 2022/23", "Dec-18"): the column, the form and the importer agree.
 PERIOD_LABEL_LIMIT = 40
 
@@ -49,6 +52,17 @@ class KpiUnit(enum.Enum):
     @property
     def label(self) -> str:
         return {"percent": "Per cent", "number": "Number", "days": "Days", "rate": "Rate", "score": "Score"}[self.value]
+
+    @property
+    def default_decimal_places(self) -> int:
+        """Return the places a KPI of this unit is published to unless its definition says otherwise.
+
+        Per cent 0 (69%) and number 0 (counts: 13,104), as board scorecards print them; rate 1
+        (rates per 1,000 or 10,000 are published as 35.2); days 0 (boards read whole days: 412 days);
+        score 1 (average scores such as Attainment 8 are published as 46.3). A KPI published more
+        finely (absence 4.6%, Progress 8 -0.03) states its own ``decimal_places``.
+        """
+        return {"percent": 0, "number": 0, "days": 0, "rate": 1, "score": 1}[self.value]
 
 
 class Polarity(enum.Enum):
@@ -110,13 +124,18 @@ class Kpi(Model):
     __tablename__ = "kpi"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ref: Mapped[str] = mapped_column(String(20), unique=True)
-    ref_sort: Mapped[str] = mapped_column(String(80), index=True)
+    ref: Mapped[str] = mapped_column(String(MAX_REF), unique=True)
+    # As long as RefMixin's: every run of digits is padded to six.
+    ref_sort: Mapped[str] = mapped_column(String(120), index=True)
+    # The ref's form in a web address ('KPI 12' -> 'kpi-12'): pages are reached by it, or by the ref itself.
+    slug: Mapped[str] = mapped_column(String(MAX_REF), unique=True)
     title: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text, default="")
     unit: Mapped[KpiUnit] = enum_column(KpiUnit, "kpi_unit", 8)
     polarity: Mapped[Polarity] = enum_column(Polarity, "kpi_polarity", 8)
     frequency: Mapped[Frequency] = enum_column(Frequency, "kpi_frequency", 10, index=True)
+    # Decimal places the KPI is published to (0-6); None means its unit's default (KpiUnit.default_decimal_places).
+    decimal_places: Mapped[int | None] = mapped_column(Integer)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -130,16 +149,31 @@ class Kpi(Model):
         back_populates="kpi", order_by="KpiValue.period_end", cascade="all, delete-orphan"
     )
 
+    __table_args__ = (
+        CheckConstraint(
+            f"decimal_places IS NULL OR (decimal_places >= 0 AND decimal_places <= {MAX_DECIMAL_PLACES})",
+            name="kpi_decimal_places_range",
+        ),
+    )
+
     @validates("ref")
-    def _keep_sort_key(self, _key: str, ref: str) -> str:
-        ref = ref.strip()
+    def _keep_sort_key_and_slug(self, _key: str, ref: str) -> str:
+        ref = normalise_ref(ref)
         self.ref_sort = natural_sort_key(ref)
+        self.slug = ref_slug(ref)
         return ref
 
     @property
+    def places(self) -> int:
+        """Return the decimal places the KPI's values are shown and judged at: its own, else its unit's default."""
+        return self.unit.default_decimal_places if self.decimal_places is None else self.decimal_places
+
+    @property
     def label(self) -> str:
-        """Return how pages name the KPI: "KPI03" as it is, "ATT-1" as "KPI ATT-1"."""
-        return self.ref if self.ref.upper().startswith("KPI") else f"KPI {self.ref}"
+        """Return how pages name the KPI: "KPI03" and "Performance Indicator 3" as they are, "ATT-1" as "KPI ATT-1"."""
+        if self.ref.upper().startswith("KPI") or "indicator" in self.ref.lower():
+            return self.ref
+        return f"KPI {self.ref}"
 
     def __repr__(self) -> str:
         return f"<Kpi {self.ref}>"

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from tracker.kpis.models import NUMBER_LIMIT, NUMBER_STEP, ComparatorKind, KpiTarget, KpiUnit
-from tracker.kpis.rules import to_decimal
+from tracker.kpis.rules import shown_value, to_decimal
 
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -69,16 +69,44 @@ def plain_number(value: Decimal | float | int | None) -> str:
     return f"{number:,f}"
 
 
-def format_number(value: Decimal | float | int | None, unit: KpiUnit) -> str:
-    """Return the value with its unit: 69%, 13,104, 12 days."""
-    if value is None:
-        return ""
-    text = plain_number(value)
+def _with_unit(text: str, unit: KpiUnit | None) -> str:
     if unit is KpiUnit.PERCENT:
         return text + "%"
     if unit is KpiUnit.DAYS:
-        return f"{text} day" if to_decimal(value) == 1 else f"{text} days"
+        return f"{text} day" if text == "1" else f"{text} days"
     return text
+
+
+def format_number(value: Decimal | float | int | None, unit: KpiUnit | None) -> str:
+    """Return the number exactly as stored, with its unit: 69%, 13,104, 12 days (axis ticks, replaced values)."""
+    if value is None:
+        return ""
+    return _with_unit(plain_number(value), unit)
+
+
+def format_value(value: Decimal | float | int | None, unit: KpiUnit, places: int) -> str:
+    """Return a KPI value as it is published: rounded to its places (``rules.shown_value``) and shown with all of them.
+
+    To 1 place 5 reads 5.0%, 4.45 reads 4.5%; to 0 places 90.21 reads 90%.
+    """
+    number = shown_value(value, places)
+    if number is None:
+        return ""
+    return _with_unit(f"{number:,f}", unit)
+
+
+def format_stated(value: Decimal | float | int | None, unit: KpiUnit, places: int) -> str:
+    """Return a target, band edge or comparator as it was stated, never rounded, with at least the KPI's places.
+
+    Values are judged against these exactly, so they keep every place they were given: to 1 place
+    a target of 4 reads 4.0% and a band edge of 0.015 reads 0.015%.
+    """
+    number = to_decimal(value)
+    if number is None:
+        return ""
+    exponent = int(number.normalize().as_tuple().exponent)
+    shown = max(places, -exponent, 0)
+    return _with_unit(f"{(number.quantize(Decimal(1).scaleb(-shown)) + 0):,f}", unit)
 
 
 def number_for_export(value: Decimal | None) -> str:
@@ -88,20 +116,20 @@ def number_for_export(value: Decimal | None) -> str:
     return f"{(value.normalize() + 0):f}"
 
 
-def target_text(target: KpiTarget | None, unit: KpiUnit) -> str:
-    """Return the target as a board reads it: "72%" or "National average"."""
+def target_text(target: KpiTarget | None, unit: KpiUnit, places: int = 0) -> str:
+    """Return the target as a board reads it: "72%" or "National average" (``places``: the KPI's)."""
     if target is None or not target.has_target:
         return "No target"
     if target.target_comparator is not None:
         return target.target_comparator.label.capitalize()
-    return format_number(target.target_value, unit)
+    return format_stated(target.target_value, unit, places)
 
 
-def tolerance_text(target: KpiTarget | None, unit: KpiUnit) -> str:
-    """Return the tolerance band in words: "68% to 72%", "down to 68%", "up to 4.5%"."""
+def tolerance_text(target: KpiTarget | None, unit: KpiUnit, places: int = 0) -> str:
+    """Return the tolerance band in words: "68% to 72%", "down to 68%", "up to 4.5%" (``places``: the KPI's)."""
     if target is None or (target.tolerance_low is None and target.tolerance_high is None):
         return "None"
-    low, high = format_number(target.tolerance_low, unit), format_number(target.tolerance_high, unit)
+    low, high = format_stated(target.tolerance_low, unit, places), format_stated(target.tolerance_high, unit, places)
     if target.tolerance_low is not None and target.tolerance_high is not None:
         return f"{low} to {high}"
     return f"Down to {low}" if target.tolerance_low is not None else f"Up to {high}"

@@ -15,12 +15,14 @@ from sqlalchemy import Date, and_, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.core.errors import NotFound
+from tracker.core.refs import ref_slug
 from tracker.core.templating import govuk_date
 from tracker.extensions import db
 from tracker.kpis.models import Frequency, Kpi, KpiTarget, KpiValue, KpiValueHistory, kpi_project, kpi_workstream
 from tracker.kpis.numbers import target_text, tolerance_text
 from tracker.kpis.rules import Assessment, KpiStatus, assess, resolve_target, target_in_force
 from tracker.programme.models import Project, Workstream
+from tracker.programme.queries import plausible_ref
 
 _NO_ASSESSMENT = Assessment(None, None, False, None)
 _FAR_FUTURE = literal(date(9999, 12, 31), Date)
@@ -42,11 +44,11 @@ class KpiRow:
 
     @property
     def target_text(self) -> str:
-        return target_text(self.target, self.kpi.unit)
+        return target_text(self.target, self.kpi.unit, self.kpi.places)
 
     @property
     def tolerance_text(self) -> str:
-        return tolerance_text(self.target, self.kpi.unit)
+        return tolerance_text(self.target, self.kpi.unit, self.kpi.places)
 
 
 @dataclass
@@ -70,7 +72,7 @@ class ScorecardFilters:
 
 
 def assess_value(kpi: Kpi, target: KpiTarget | None, value: KpiValue | None, previous: KpiValue | None) -> Assessment:
-    """Apply the rules to one period's value with the target in force for it."""
+    """Apply the rules to one period's value with the target in force for it, at the KPI's published precision."""
     if value is None:
         return _NO_ASSESSMENT
     resolved = None
@@ -80,7 +82,8 @@ def assess_value(kpi: Kpi, target: KpiTarget | None, value: KpiValue | None, pre
             target.target_value, target.target_comparator, value.national, value.statistical_neighbours
         )
         low, high = target.tolerance_low, target.tolerance_high
-    return assess(kpi.polarity, value.value, previous.value if previous else None, resolved, low, high)
+    previous_value = previous.value if previous else None
+    return assess(kpi.polarity, value.value, previous_value, resolved, low, high, kpi.places)
 
 
 def kpi_rows(*criteria: Any) -> list[KpiRow]:
@@ -161,11 +164,19 @@ def scorecard(filters: ScorecardFilters | None = None) -> list[KpiRow]:
     return rows
 
 
+def kpi_condition(ref: str) -> Any:
+    """Select the KPI a web address names, by its slug ('kpi-12') or by the ref itself ('KPI 12', 'kpi 12').
+
+    Every spelling of a ref has the ref's slug, and slugs are unique, so one indexed test finds it.
+    """
+    return Kpi.slug == ref_slug(plausible_ref(ref, "KPI"))
+
+
 def kpi_by_ref(ref: str) -> Kpi:
-    """Return the KPI with its owner, links, targets and values loaded (a fixed five statements)."""
+    """Return the KPI a web address names (slug or ref) with its owner, links, targets and values (five statements)."""
     kpi = db.session.scalars(
         select(Kpi)
-        .where(Kpi.ref == ref)
+        .where(kpi_condition(ref))
         .options(
             joinedload(Kpi.owner),
             selectinload(Kpi.workstreams),

@@ -5,6 +5,12 @@ Pure functions on plain numbers, shared by the pages, the export, the value form
 ``values.save_value``. Numbers are compared as Decimals (floats are converted through their
 shortest text form), so a value equal to its target or to a band edge lands exactly where the
 rules say, never a rounding error away.
+
+A KPI is judged at the precision it is published at. Given ``places``, the value is first rounded
+as it is shown (``shown_value``: round half up, ties away from zero, with Decimal) and only then
+compared with the target and the band, which are taken exactly as they were stated: 90.21%
+published to 0 places reads 90% and sits inside a band that ends at 90%. Direction of travel
+compares the two periods' shown values too, so two values that read the same show no change.
 """
 
 from __future__ import annotations
@@ -13,10 +19,10 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol, TypeVar, cast
 
-from tracker.kpis.models import NUMBER_STEP, ComparatorKind, Polarity
+from tracker.kpis.models import MAX_DECIMAL_PLACES, NUMBER_STEP, ComparatorKind, Polarity
 
 Number = Decimal | int | float
 
@@ -75,15 +81,35 @@ def to_decimal(number: Number | None) -> Decimal | None:
     return Decimal(repr(number)) if isinstance(number, float) else Decimal(number)
 
 
+def shown_value(value: Number | None, places: int | None) -> Decimal | None:
+    """Return the value as it is published to ``places`` decimal places; None places leaves it as stored.
+
+    The rounding rule: round half up, a tie going away from zero (as a spreadsheet's ROUND does):
+    to 0 places 89.5 reads 90, 90.49 reads 90, -2.5 reads -3; to 1 place 4.45 reads 4.5. The
+    rounding is done on the Decimal itself, so 4.45 is a tie, never 4.4499999 as a float would have it.
+    """
+    number = to_decimal(value)
+    if number is None or places is None:
+        return number
+    if not 0 <= places <= MAX_DECIMAL_PLACES:
+        raise ValueError(f"a KPI is published to between 0 and {MAX_DECIMAL_PLACES} decimal places, not {places}")
+    # "+ 0" turns the -0 of a small negative value into 0.
+    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) + 0
+
+
 def kpi_status(
     polarity: Polarity,
     value: Number | None,
     target: Number | None,
     tolerance_low: Number | None = None,
     tolerance_high: Number | None = None,
+    places: int | None = None,
 ) -> KpiStatus | None:
-    """Return green, amber or red for a value, or None when the KPI is not judged against a target."""
-    value, target = to_decimal(value), to_decimal(target)
+    """Return green, amber or red for a value, or None when the KPI is not judged against a target.
+
+    With ``places``, the value is judged as it is shown: rounded to that many places (``shown_value``).
+    """
+    value, target = shown_value(value, places), to_decimal(target)
     low, high = to_decimal(tolerance_low), to_decimal(tolerance_high)
     if polarity is Polarity.TREND or value is None or target is None:
         return None
@@ -103,10 +129,14 @@ def kpi_status(
 
 
 def exceeds_tolerance(
-    polarity: Polarity, value: Number | None, tolerance_low: Number | None, tolerance_high: Number | None
+    polarity: Polarity,
+    value: Number | None,
+    tolerance_low: Number | None,
+    tolerance_high: Number | None,
+    places: int | None = None,
 ) -> bool:
-    """Return True when the value lies beyond the favourable edge of the band (an outlier on the good side)."""
-    value = to_decimal(value)
+    """Return True when the value (as shown, given ``places``) lies beyond the favourable edge of the band."""
+    value = shown_value(value, places)
     if value is None:
         return False
     if polarity is Polarity.HIGHER:
@@ -126,9 +156,13 @@ def direction_of_travel(
     target: Number | None = None,
     tolerance_low: Number | None = None,
     tolerance_high: Number | None = None,
+    places: int | None = None,
 ) -> Direction | None:
-    """Return improving, worsening or no change against the previous period; None if it cannot be judged."""
-    latest, previous = to_decimal(latest), to_decimal(previous)
+    """Return improving, worsening or no change against the previous period; None if it cannot be judged.
+
+    With ``places``, both values are compared as they are shown: 90.21 then 90.4 to 0 places is no change.
+    """
+    latest, previous = shown_value(latest, places), shown_value(previous, places)
     if latest is None or previous is None or polarity is Polarity.TREND:
         return None
     if latest == previous:
@@ -250,6 +284,8 @@ class Assessment:
     status: KpiStatus | None
     exceeds_tolerance: bool
     direction: Direction | None
+    # The value as it is published (rounded to the KPI's places): what pages show and the rules judged.
+    value_shown: Decimal | None = None
 
 
 def assess(
@@ -259,11 +295,16 @@ def assess(
     target: Number | None,
     tolerance_low: Number | None,
     tolerance_high: Number | None,
+    places: int | None = None,
 ) -> Assessment:
-    """Apply status, outlier and direction rules together, as every page and export shows them."""
+    """Apply status, outlier and direction rules together, as every page and export shows them.
+
+    ``places`` is the KPI's published precision: the values are judged as they are shown.
+    """
     return Assessment(
         target=to_decimal(target),
-        status=kpi_status(polarity, value, target, tolerance_low, tolerance_high),
-        exceeds_tolerance=exceeds_tolerance(polarity, value, tolerance_low, tolerance_high),
-        direction=direction_of_travel(polarity, value, previous, target, tolerance_low, tolerance_high),
+        status=kpi_status(polarity, value, target, tolerance_low, tolerance_high, places),
+        exceeds_tolerance=exceeds_tolerance(polarity, value, tolerance_low, tolerance_high, places),
+        direction=direction_of_travel(polarity, value, previous, target, tolerance_low, tolerance_high, places),
+        value_shown=shown_value(value, places),
     )

@@ -21,7 +21,7 @@ from tracker.kpis import export, importer, queries, values
 from tracker.kpis.charts import kpi_chart
 from tracker.kpis.forms import STATUS_FILTERS, KpiImportForm, KpiValueForm, ScorecardFilterForm
 from tracker.kpis.models import Kpi, KpiUnit, KpiValue
-from tracker.kpis.numbers import format_number, target_text, tolerance_text
+from tracker.kpis.numbers import format_number, format_stated, format_value, target_text, tolerance_text
 from tracker.kpis.permissions import can_enter_kpi_values, can_import_kpis
 from tracker.programme import queries as programme_queries
 from tracker.programme.models import Project, Workstream
@@ -38,9 +38,21 @@ def kpis_for(item: Workstream | Project) -> list[queries.KpiRow]:
 
 
 @bp.app_template_filter("kpi_number")
-def kpi_number(value: Decimal | float | int | None, unit: KpiUnit) -> str:
-    """Return a number with its unit, as every KPI page shows it."""
+def kpi_number(value: Decimal | float | int | None, unit: KpiUnit | None) -> str:
+    """Return a number exactly as stored, with its unit (replaced values, numerators and denominators)."""
     return format_number(value, unit)
+
+
+@bp.app_template_filter("kpi_value")
+def kpi_value(value: Decimal | float | int | None, kpi: Kpi) -> str:
+    """Return a KPI's value as it is published: at the KPI's decimal places, as every KPI page shows it."""
+    return format_value(value, kpi.unit, kpi.places)
+
+
+@bp.app_template_filter("kpi_stated")
+def kpi_stated(value: Decimal | float | int | None, kpi: Kpi) -> str:
+    """Return a target or comparator as stated (never rounded), with at least the KPI's decimal places."""
+    return format_stated(value, kpi.unit, kpi.places)
 
 
 @bp.app_template_global("can_enter_kpi_values")
@@ -84,7 +96,7 @@ def scorecard_csv() -> Response:
 
 @bp.get("/kpis/<ref>")
 def kpi_page(ref: str) -> Page:
-    """Show a KPI: its definition, targets, trend chart, values by period and changes to them."""
+    """Show a KPI, reached by its slug or its ref: definition, targets, trend chart, values and changes to them."""
     kpi = queries.kpi_by_ref(ref)
     points = queries.period_points(kpi)
     target = queries.current_target(kpi)
@@ -95,9 +107,11 @@ def kpi_page(ref: str) -> Page:
         points=points,
         latest=points[-1] if points else None,
         target=target,
-        target_text=target_text(target, kpi.unit),
-        tolerance_text=tolerance_text(target, kpi.unit),
-        targets=[(t, target_text(t, kpi.unit), tolerance_text(t, kpi.unit)) for t in kpi.targets],
+        target_text=target_text(target, kpi.unit, kpi.places),
+        tolerance_text=tolerance_text(target, kpi.unit, kpi.places),
+        targets=[
+            (t, target_text(t, kpi.unit, kpi.places), tolerance_text(t, kpi.unit, kpi.places)) for t in kpi.targets
+        ],
         chart=kpi_chart(kpi, points),
         history=queries.value_history(kpi),
         can_enter=can_enter_kpi_values(current_user, kpi),
@@ -157,7 +171,7 @@ def _save(form: KpiValueForm, kpi: Kpi, replacing: KpiValue | None) -> BaseRespo
         else f"Value for {given.period_label} saved for {kpi.label}.",
         "success",
     )
-    return redirect(url_for("kpis.kpi_page", ref=kpi.ref))
+    return redirect(url_for("kpis.kpi_page", ref=kpi.slug))
 
 
 def _signed_in_user() -> object:
