@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import DateTime, Enum, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, validates
@@ -31,13 +31,12 @@ def enum_column(enum_class: type[enum.Enum], name: str, length: int, **kwargs: A
     )
 
 
-class RefMixin:
-    """A human reference such as 'A10' or 'KPI 12', with its natural sort key and web-address slug beside it."""
+class RefKeys:
+    """Keep a model's ref tidy and its sort key and slug in step with it (the model declares the columns)."""
 
-    ref: Mapped[str] = mapped_column(String(MAX_REF), unique=True)
-    ref_sort: Mapped[str] = mapped_column(String(120), index=True)
-    slug: Mapped[str] = mapped_column(String(MAX_REF), unique=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
+    if TYPE_CHECKING:  # declared as columns by each model; named here for the type checker only
+        ref_sort: Mapped[str]
+        slug: Mapped[str]
 
     @validates("ref")
     def _keep_sort_key_and_slug(self, _key: str, ref: str) -> str:
@@ -45,6 +44,15 @@ class RefMixin:
         self.ref_sort = natural_sort_key(ref)
         self.slug = ref_slug(ref)
         return ref
+
+
+class RefMixin(RefKeys):
+    """A human reference such as 'A10' or 'KPI 12', with its natural sort key and web-address slug beside it."""
+
+    ref: Mapped[str] = mapped_column(String(MAX_REF), unique=True)
+    ref_sort: Mapped[str] = mapped_column(String(120), index=True)
+    slug: Mapped[str] = mapped_column(String(MAX_REF), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ArchivedMixin:
@@ -68,4 +76,4 @@ class Historied:
     id: Mapped[int]
 
 
-__all__ = ["ArchivedMixin", "Historied", "RefMixin", "enum_column", "natural_sort_key"]
+__all__ = ["ArchivedMixin", "Historied", "RefKeys", "RefMixin", "enum_column", "natural_sort_key"]

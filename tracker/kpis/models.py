@@ -19,11 +19,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.clock import utcnow
-from tracker.core.models import enum_column
-from tracker.core.refs import MAX_REF, natural_sort_key, normalise_ref, ref_slug
+from tracker.core.models import RefKeys, enum_column
+from tracker.core.refs import MAX_REF
 from tracker.extensions import Model, db
 from tracker.people.models import Person
 from tracker.programme.models import Project, Workstream
@@ -118,7 +118,7 @@ kpi_project = Table(
 )
 
 
-class Kpi(Model):
+class Kpi(RefKeys, Model):
     """A measure the programme is meant to move, owned by a person and linked to the work that moves it."""
 
     __tablename__ = "kpi"
@@ -155,13 +155,6 @@ class Kpi(Model):
             name="kpi_decimal_places_range",
         ),
     )
-
-    @validates("ref")
-    def _keep_sort_key_and_slug(self, _key: str, ref: str) -> str:
-        ref = normalise_ref(ref)
-        self.ref_sort = natural_sort_key(ref)
-        self.slug = ref_slug(ref)
-        return ref
 
     @property
     def places(self) -> int:
