@@ -89,10 +89,22 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        # SQLite alters a table by copying it and dropping the old one, which its foreign keys refuse
+        # while other tables point at it. The switch works only outside a transaction (so on the driver's
+        # connection, before SQLAlchemy begins one); the check afterwards proves no row points at nothing.
+        raw = connection.connection.dbapi_connection if sqlite else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+        if raw is not None:
+            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+            raw.execute("PRAGMA foreign_keys=ON")
+            if broken:
+                raise RuntimeError(f"The migration left rows pointing at rows that do not exist: {broken[:5]}")
 
 
 if context.is_offline_mode():
