@@ -4,7 +4,8 @@ Run: .venv/bin/python bench/password_hash.py
 Uses tracker.config's PASSWORD_HASH_METHOD (scrypt N=2^17, r=8, p=1: ~128 MiB of memory a hash).
 Measured on the development machine (2 CPUs, load average ~2.3 from other work), 2026-11-25:
 verify (what a sign-in costs) median 0.62 s wall / 0.55 s CPU; hash median 0.58 s; hash + verify
-1.17 s. tests/auth/test_passwords.py keeps a production-cost verify under 1 s.
+1.17 s. Target: a production-cost verify (a sign-in) under 1 s; the script exits 1 above it. (It
+was a timed test until 3 December 2026; timings belong here, where the machine's load is stated.)
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ def main(rounds: int = 5) -> None:
     print(f"verify: median {statistics.median(verify_times):.3f} s, max {max(verify_times):.3f} s over {rounds} rounds")
     totals = [h + v for h, v in zip(hash_times, verify_times, strict=True)]
     print(f"hash + verify: median {statistics.median(totals):.3f} s")
+    if min(verify_times) >= 1.0:
+        print("FAIL: the fastest sign-in check took 1 s or more (target < 1 s)")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -23,11 +23,11 @@ from benchdb import VIEWER_EMAIL, VIEWER_PASSWORD, csrf_token_from, ensure_bench
 
 # (label, URL, p95 target in ms or None)
 PAGES = [
-    ("Overview", "/", 50.0),
-    ("Workstream page", "/workstreams/B", None),
-    ("Project page", "/projects/B1", None),
-    ("Action list, filtered", "/actions?workstream=B&status=amber&sort=deadline", 20.0),
-    ("Action list, unfiltered", "/actions", None),
+    ("Overview", "/p/scale/", 50.0),
+    ("Workstream page", "/p/scale/workstreams/B", None),
+    ("Project page", "/p/scale/projects/B1", None),
+    ("Action list, filtered", "/p/scale/actions?workstream=B&status=amber&sort=deadline", 20.0),
+    ("Action list, unfiltered", "/p/scale/actions", None),
 ]
 WARM_UP = 5
 

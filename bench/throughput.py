@@ -71,7 +71,7 @@ def session_cookie(base: str) -> str:
             raise SystemExit(f"Sign-in failed: HTTP {redirect.code}") from None
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
     # Prove the cookie opens the overview itself, not a redirect to the sign-in page.
-    request = urllib.request.Request(base + "/", headers={"Cookie": cookie})
+    request = urllib.request.Request(base + "/p/scale/", headers={"Cookie": cookie})
     with urllib.request.build_opener(NoRedirect).open(request, timeout=10) as response:
         body = response.read().decode()
         if response.status != 200 or "Synthetic improvement programme" not in body:
@@ -138,9 +138,9 @@ def main() -> int:
             f"{args.duration} s per URL after a 2 s warm-up",
             flush=True,
         )
-        run_wrk(base + "/", 2, cookie)  # warm-up: every worker fills its roll-up cache
+        run_wrk(base + "/p/scale/", 2, cookie)  # warm-up: every worker fills its roll-up cache
         healthz = run_wrk(base + "/healthz", args.duration)
-        overview = run_wrk(base + "/", args.duration, cookie)
+        overview = run_wrk(base + "/p/scale/", args.duration, cookie)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

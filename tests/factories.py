@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from tracker.extensions import db
 from tracker.people.models import Person
 from tracker.programme.models import Action, Programme, Project, Workstream
@@ -13,10 +15,15 @@ from tracker.programme.status import Ambition, Status
 _sequence = itertools.count(1)
 
 
+# Tests address pages of the first programme as /p/test/...; any further one gets a short name of its own.
+TEST_PROGRAMME = "test"
+
+
 def make_programme(**fields) -> Programme:
+    taken = db.session.scalar(select(Programme.id).where(Programme.short_name == TEST_PROGRAMME)) is not None
     defaults = {
         "name": "Test improvement programme",
-        "short_name": f"test-{next(_sequence)}",
+        "short_name": f"test-{next(_sequence)}" if taken else TEST_PROGRAMME,
         "vision": "Children thrive.",
         "board_name": "Improvement Board",
         "board_cycle_weeks": 6,
@@ -36,8 +43,18 @@ def make_person(**fields) -> Person:
     return person
 
 
+def test_programme() -> Programme:
+    """Return the programme test items belong to unless a test names another: the first one, made if need be."""
+    return db.session.scalars(select(Programme).order_by(Programme.id).limit(1)).first() or make_programme()
+
+
+test_programme.__test__ = False  # type: ignore[attr-defined]  # a builder, not a test, wherever it is imported
+
+
 def make_workstream(ref: str | None = None, **fields) -> Workstream:
     ref = ref or f"W{next(_sequence)}"
+    parent = fields.get("parent")
+    fields.setdefault("programme", parent.programme if parent is not None else test_programme())
     workstream = Workstream(**{"ref": ref, "title": f"Workstream {ref}", **fields})
     db.session.add(workstream)
     db.session.flush()

@@ -6,9 +6,9 @@ import pytest
 @pytest.mark.parametrize(
     "method, url, data",
     [
-        ("get", "/actions/A1%00", None),
-        ("get", "/projects/%00", None),
-        ("get", "/actions?lead=%00&status=amber", None),
+        ("get", "/p/test/actions/A1%00", None),
+        ("get", "/p/test/projects/%00", None),
+        ("get", "/p/test/actions?lead=%00&status=amber", None),
         ("post", "/sign-in", {"email": "a\x00@example.gov.uk", "password": "x" * 12}),
     ],
 )

@@ -73,5 +73,38 @@ def test_upgrading_an_existing_database_gives_rows_their_slugs_and_the_programme
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT slug FROM workstream")).scalar_one() == "e2.14"
             assert connection.execute(text("SELECT short_name FROM programme")).scalar_one() == "programme"
+            programme_id = connection.execute(text("SELECT id FROM programme")).scalar_one()
+            assert connection.execute(text("SELECT programme_id FROM workstream")).scalar_one() == programme_id
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()
+
+
+def test_items_without_a_programme_join_one_set_up_for_them(empty_database_url):
+    """An installation that had items but never set up its programme gets one, so nothing is orphaned."""
+    app = create_app(make_test_config(empty_database_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0003_kpi_refs_places")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO workstream (ref, ref_sort, slug, position, title, description)"
+                    " VALUES ('A', 'A', 'a', 0, 'Children', '')"
+                )
+            )
+            workstream_id = connection.execute(text("SELECT id FROM workstream")).scalar_one()
+            connection.execute(
+                text(
+                    "INSERT INTO project (workstream_id, ref, ref_sort, slug, position, title, deliverables, impact,"
+                    " status, progress, next_steps, updated_at, version)"
+                    " VALUES (:ws, 'A1', 'A000001', 'a1', 0, 'Hubs', '', '', 'amber', '', '', '2026-01-01', 1)"
+                ),
+                {"ws": workstream_id},
+            )
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as connection:
+            programme_id, short_name = connection.execute(text("SELECT id, short_name FROM programme")).one()
+            assert short_name == "programme"
+            for table in ("workstream", "project"):
+                assert connection.execute(text(f"SELECT programme_id FROM {table}")).scalar_one() == programme_id
         downgrade(directory=MIGRATIONS, revision="base")
         db.engine.dispose()

@@ -4,8 +4,8 @@ HOW TO ADD A ROUTE (a new route without a row here FAILS the suite, naming it):
 
 1. Add a row to EXPECTED, keyed by endpoint name:
 
-       "kpis.scorecard": Route("/kpis", GET=signed_in(200)),
-       "updates.update_action": Route("/actions/{action}/update", GET=lead_of_item(200),
+       "kpis.scorecard": Route("/p/test/kpis", GET=signed_in(200)),
+       "updates.update_action": Route("/p/test/actions/{action}/update", GET=lead_of_item(200),
                                       POST=lead_of_item(REDIRECT), data={"status": "green", ...}),
 
    `url` is a format string filled from the world below ({project}, {action}, {workstream},
@@ -18,8 +18,13 @@ HOW TO ADD A ROUTE (a new route without a row here FAILS the suite, naming it):
 3. If your route needs data that the world lacks (a KPI, say), add it in build_world().
 
 Visitors: anonymous; viewer; lead = the lead of {project}/{action}; other_lead = the lead of
-{other_project}/{other_action} (not of {project}); admin. CSRF is off here (tests/auth/test_csrf.py
-covers it), and public progress pages are off (the default).
+{other_project}/{other_action} (not of {project}); admin; and two whose roles differ by programme
+(the world has a second programme, "second", with the same refs):
+office_elsewhere = the programme office (admin) of "second" only, a viewer here; lead_there =
+a lead who may edit the whole of workstream {workstream}, but who holds a viewer's role in this
+programme ("test"), so edits nothing here. Both answer as a viewer does unless Expect says otherwise.
+URLs are of programme "test". CSRF is off here (tests/auth/test_csrf.py covers it), and public
+progress pages are off (the default).
 
 After every GET, and after every request that is refused (sign-in redirect, 400, 403, 404, 405,
 409, 429), the database must be exactly as before: every table's rows are hashed and compared.
@@ -37,7 +42,9 @@ from sqlalchemy import select
 from tests.conftest import make_test_config, sign_in, wipe_tables
 from tests.factories import make_action, make_person, make_programme, make_project, make_user, make_workstream
 from tracker import create_app
+from tracker.auth.models import ProgrammeRole, Role, WorkstreamEditor
 from tracker.extensions import db
+from tracker.programme.models import Action, Programme
 
 SIGN_IN = "sign-in"  # refused: 302 to /sign-in?next=..., nothing changed
 REDIRECT = "redirect"  # done: 302/303 anywhere but the sign-in page
@@ -48,7 +55,7 @@ def redirect_to(path: str) -> str:
     return "redirect:" + path
 
 
-VISITORS = ("anonymous", "viewer", "lead", "other_lead", "admin")
+VISITORS = ("anonymous", "viewer", "lead", "other_lead", "admin", "office_elsewhere", "lead_there")
 REFUSED = {SIGN_IN, 400, 403, 404, 405, 409, 429}
 
 
@@ -59,9 +66,13 @@ class Expect:
     lead: int | str
     other_lead: int | str
     admin: int | str
+    # Roles held in another programme give nothing here: by default they answer as the viewer does.
+    office_elsewhere: int | str | None = None
+    lead_there: int | str | None = None
 
     def for_visitor(self, visitor: str) -> int | str:
-        return getattr(self, visitor)
+        outcome = getattr(self, visitor)
+        return self.viewer if outcome is None else outcome
 
 
 @dataclass(frozen=True)
@@ -94,8 +105,11 @@ EXPECTED: dict[str, Route] = {
     # Open to everyone
     "static": Route("/static/app.css", GET=everyone(200)),
     "health.healthz": Route("/healthz", GET=everyone(200)),
-    "programme.accessibility": Route("/accessibility", GET=everyone(200)),
-    "programme.status_definitions": Route("/statuses", GET=everyone(200)),
+    "site.accessibility": Route("/accessibility", GET=everyone(200)),
+    "site.status_definitions": Route("/statuses", GET=everyone(200)),
+    # The home page lists the programmes (two in this world); nothing is public, so visitors sign in first
+    "site.home": Route("/", GET=signed_in(200)),
+    "site.programmes": Route("/programmes", GET=signed_in(200)),
     # Sign-in, sign-out, passwords
     "auth.sign_in": Route(
         "/sign-in",
@@ -122,11 +136,11 @@ EXPECTED: dict[str, Route] = {
         data={"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
     ),
     # Read-only progress pages (public only when the admin turns that on)
-    "programme.overview": Route("/", GET=signed_in(200)),
-    "programme.workstream": Route("/workstreams/{workstream}", GET=signed_in(200)),
-    "programme.project": Route("/projects/{project}", GET=signed_in(200)),
-    "programme.action": Route("/actions/{action}", GET=signed_in(200)),
-    "programme.action_list": Route("/actions", GET=signed_in(200)),
+    "programme.overview": Route("/p/test/", GET=signed_in(200)),
+    "programme.workstream": Route("/p/test/workstreams/{workstream}", GET=signed_in(200)),
+    "programme.project": Route("/p/test/projects/{project}", GET=signed_in(200)),
+    "programme.action": Route("/p/test/actions/{action}", GET=signed_in(200)),
+    "programme.action_list": Route("/p/test/actions", GET=signed_in(200)),
     # Search: read like the progress pages
     "search.search": Route("/search?q={project}", GET=signed_in(200)),
     # People, settings and the audit log: the programme office only
@@ -147,17 +161,19 @@ EXPECTED: dict[str, Route] = {
     "people.reactivate_user": Route("/admin/users/{target_user}/reactivate", POST=admin_only(REDIRECT)),
     "people.reset_password_link": Route("/admin/users/{target_user}/reset-password", POST=admin_only(200)),
     "settings.settings": Route(
-        "/admin/settings", GET=admin_only(200), POST=admin_only(REDIRECT), data={"public_progress_pages": "y"}
+        "/p/test/admin/settings", GET=admin_only(200), POST=admin_only(REDIRECT), data={"public_progress_pages": "y"}
     ),
-    # The programme's details (the world has a programme: a second one is refused on the form, 200)
-    "settings.create_programme_page": Route(
-        "/admin/settings/programme/new",
+    # Setting up a programme is for an installation admin (the short name "second" is taken: 200 with a message)
+    "programmes_admin.new_programme": Route(
+        "/admin/programmes/new",
+        GET=admin_only(200),
         POST=admin_only(200),
         data={"programme-name": "Second", "programme-short_name": "second", "programme-board_name": "Board"},
     ),
+    # A programme's details: its office (a new short name moves its pages)
     "settings.edit_programme_page": Route(
-        "/admin/settings/programme",
-        POST=admin_only(redirect_to("/admin/settings")),
+        "/p/test/admin/settings/details",
+        POST=admin_only(redirect_to("/p/matrix/admin/settings")),
         data={
             "programme-name": "Renamed programme",
             "programme-short_name": "matrix",
@@ -167,10 +183,31 @@ EXPECTED: dict[str, Route] = {
         },
     ),
     "audit.audit_log": Route("/admin/audit", GET=admin_only(200)),
+    # Board meetings: read like the progress pages; planned and changed by the programme office
+    "meetings.meeting_page": Route("/p/test/meetings/{meeting}", GET=signed_in(200)),
+    "meetings.meeting_list": Route("/p/test/meetings", GET=signed_in(200)),
+    "meetings.plan": Route("/p/test/meetings/plan", POST=admin_only(redirect_to("/p/test/meetings"))),
+    "meetings.edit_meeting": Route(
+        "/p/test/meetings/{meeting}/edit",
+        GET=admin_only(200),
+        POST=admin_only(redirect_to("/p/test/meetings")),
+        data={"meets_on": ["19", "3", "2027"], "update_deadline": "", "note": "Matrix note.", "version": "1"},
+    ),
+    # Frozen boards: the office freezes; movement is read like the progress pages; data quality is the office's
+    "board.freeze": Route("/p/test/meetings/{meeting}/freeze", POST=admin_only(REDIRECT)),
+    "board.movement": Route("/p/test/meetings/{meeting}/movement", GET=signed_in(200)),
+    "board.quality": Route("/p/test/quality", GET=admin_only(200)),
+    # Update rounds: everyone signed in reads who has updated; the programme office opens the round
+    "rounds.round_page": Route("/p/test/meetings/{meeting}/round", GET=signed_in(200)),
+    "rounds.open_round_page": Route(
+        "/p/test/meetings/{meeting}/round/open",
+        POST=admin_only(REDIRECT),
+        data={"scope": "due"},
+    ),
     # Progress updates: the lead of the item (and the programme office)
-    "updates.my_actions": Route("/my-actions", GET=signed_in(200)),
+    "updates.my_actions": Route("/p/test/my-actions", GET=signed_in(200)),
     "updates.update_action": Route(
-        "/actions/{action}/update",
+        "/p/test/actions/{action}/update",
         GET=lead_of_item(200),
         POST=lead_of_item(REDIRECT),
         data={
@@ -183,74 +220,94 @@ EXPECTED: dict[str, Route] = {
         },
     ),
     "updates.update_project": Route(
-        "/projects/{project}/update",
+        "/p/test/projects/{project}/update",
         GET=lead_of_item(200),
         POST=lead_of_item(REDIRECT),
         data={"status": "amber", "progress": "Matrix narrative.", "version": "1", "lead_id": "", "workstream_id": ""},
     ),
     # Programme structure: the programme office only. POSTs without a parent id answer 200 with a message.
-    "structure.index": Route("/admin/structure", GET=admin_only(200)),
-    "structure.workstream": Route("/admin/structure/workstreams/{workstream}", GET=admin_only(200)),
-    "structure.project": Route("/admin/structure/projects/{project}", GET=admin_only(200)),
+    "structure.index": Route("/p/test/admin/structure", GET=admin_only(200)),
+    "structure.workstream": Route("/p/test/admin/structure/workstreams/{workstream}", GET=admin_only(200)),
+    "structure.project": Route("/p/test/admin/structure/projects/{project}", GET=admin_only(200)),
     "structure.new_workstream": Route(
-        "/admin/structure/workstreams/new",
+        "/p/test/admin/structure/workstreams/new",
         GET=admin_only(200),
         POST=admin_only(REDIRECT),
         data={"ref": "MX", "title": "Matrix workstream"},
     ),
     "structure.edit_workstream": Route(
-        "/admin/structure/workstreams/{workstream}/edit",
+        "/p/test/admin/structure/workstreams/{workstream}/edit",
         GET=admin_only(200),
         POST=admin_only(REDIRECT),
         data={"ref": "{workstream}", "title": "Renamed"},
     ),
     "structure.new_project": Route(
-        "/admin/structure/projects/new",
+        "/p/test/admin/structure/projects/new",
         GET=admin_only(200),
         POST=admin_only(200),
         data={"ref": "M9", "title": "No workstream chosen"},
     ),
     "structure.edit_project": Route(
-        "/admin/structure/projects/{project}/edit",
+        "/p/test/admin/structure/projects/{project}/edit",
         GET=admin_only(200),
         POST=admin_only(200),
         data={"ref": "{project}", "title": "No workstream chosen", "version": "1"},
     ),
     "structure.new_action": Route(
-        "/admin/structure/actions/new",
+        "/p/test/admin/structure/actions/new",
         GET=admin_only(200),
         POST=admin_only(200),
         data={"ref": "M1.9", "title": "No project chosen"},
     ),
     "structure.edit_action": Route(
-        "/admin/structure/actions/{action}/edit",
+        "/p/test/admin/structure/actions/{action}/edit",
         GET=admin_only(200),
         POST=admin_only(200),
         data={"ref": "{action}", "title": "No project chosen", "version": "1"},
     ),
     "structure.move": Route(
-        "/admin/structure/actions/{action}/move", POST=admin_only(REDIRECT), data={"direction": "down"}
+        "/p/test/admin/structure/actions/{action}/move", POST=admin_only(REDIRECT), data={"direction": "down"}
     ),
-    "structure.archive": Route("/admin/structure/actions/{other_action}/archive", POST=admin_only(REDIRECT)),
-    "structure.delete": Route("/admin/structure/actions/{other_action}/delete", POST=admin_only(REDIRECT)),
+    "structure.archive": Route("/p/test/admin/structure/actions/{other_action}/archive", POST=admin_only(REDIRECT)),
+    "structure.delete": Route("/p/test/admin/structure/actions/{other_action}/delete", POST=admin_only(REDIRECT)),
     # KPIs: everyone signed in reads; values by the KPI's owner (the lead here) and the programme office
-    "kpis.scorecard": Route("/kpis", GET=signed_in(200)),
-    "kpis.scorecard_json": Route("/kpis.json", GET=signed_in(200)),
-    "kpis.scorecard_csv": Route("/kpis.csv", GET=signed_in(200)),
-    "kpis.kpi_page": Route("/kpis/{kpi}", GET=signed_in(200)),
+    "kpis.scorecard": Route("/p/test/kpis", GET=signed_in(200)),
+    "kpis.scorecard_json": Route("/p/test/kpis.json", GET=signed_in(200)),
+    "kpis.scorecard_csv": Route("/p/test/kpis.csv", GET=signed_in(200)),
+    "kpis.kpi_page": Route("/p/test/kpis/{kpi}", GET=signed_in(200)),
     "kpis.new_value": Route(
-        "/kpis/{kpi}/values/new",
+        "/p/test/kpis/{kpi}/values/new",
         GET=lead_of_item(200),
         POST=lead_of_item(REDIRECT),
         data={"period_end": ["31", "12", "2022"], "period_label": "Q3 2022/23", "value": "66"},
     ),
     "kpis.edit_value": Route(
-        "/kpis/{kpi}/values/{kpi_period}/edit",
+        "/p/test/kpis/{kpi}/values/{kpi_period}/edit",
         GET=lead_of_item(200),
         POST=lead_of_item(REDIRECT),
         data={"period_end": ["30", "9", "2022"], "period_label": "Q2 2022/23", "value": "64", "version": "1"},
     ),
-    "kpis.import_upload": Route("/admin/kpis/import", GET=admin_only(200), POST=admin_only(200), data={"kind": "kpis"}),
+    "kpis.import_upload": Route(
+        "/p/test/admin/kpis/import", GET=admin_only(200), POST=admin_only(200), data={"kind": "kpis"}
+    ),
+    # Risk register: read like the progress pages; a risk is changed by the lead of its item and the office
+    "risks.register": Route("/p/test/risks?state=all&level=high", GET=signed_in(200)),
+    "risks.new_risk": Route(
+        "/p/test/risks/new?project={project}",
+        GET=lead_of_item(200),
+        POST=lead_of_item(REDIRECT),
+        data={"description": "Matrix risk.", "owner_id": "{risk_owner}", "likelihood": "3", "impact": "4"},
+    ),
+    "risks.edit_risk": Route(
+        "/p/test/risks/{risk}/edit",
+        GET=lead_of_item(200),
+        POST=lead_of_item(REDIRECT),
+        data={"description": "Changed.", "owner_id": "{risk_owner}", "likelihood": "5", "impact": "4", "version": "1"},
+    ),
+    "risks.close_risk": Route("/p/test/risks/{risk}/close", POST=lead_of_item(REDIRECT), data={"version": "1"}),
+    "risks.reopen_risk": Route(
+        "/p/test/risks/{closed_risk}/reopen", POST=lead_of_item(REDIRECT), data={"version": "1"}
+    ),
 }
 
 
@@ -258,7 +315,7 @@ def build_world() -> dict:
     """Make the data every route needs; return the values URL templates and form data may use."""
     from tracker.auth import services
 
-    make_programme()
+    programme = make_programme()
     lead_person = make_person(name="Matrix Lead")
     other_person = make_person(name="Other Matrix Lead")
     workstream = make_workstream("M")
@@ -271,11 +328,45 @@ def build_world() -> dict:
         "lead": make_user("lead", person=lead_person),
         "other_lead": make_user("lead", person=other_person),
         "admin": make_user("admin"),
+        "office_elsewhere": make_user("viewer"),
+        "lead_there": make_user("lead"),
     }
+    # A second programme with the same refs, where two visitors hold roles they do not hold here.
+    second = make_programme(short_name="second", name="Second programme")
+    second_workstream = make_workstream("M", programme=second)
+    make_action(make_project(second_workstream, "M1", lead=lead_person), "M1.1", lead=lead_person)
+    db.session.add_all(
+        [
+            ProgrammeRole(user_id=users["office_elsewhere"].id, programme_id=second.id, role=Role.ADMIN),
+            ProgrammeRole(user_id=users["lead_there"].id, programme_id=programme.id, role=Role.VIEWER),
+            WorkstreamEditor(user_id=users["lead_there"].id, workstream_id=workstream.id),
+            WorkstreamEditor(user_id=users["lead_there"].id, workstream_id=second_workstream.id),
+        ]
+    )
     from tests.kpis.factories import make_kpi, make_value
 
     kpi = make_kpi("MK1", target=65, tolerance_low=60, owner=lead_person, workstreams=[workstream])
     kpi_value = make_value(kpi, date(2022, 9, 30), 63, "Q2 2022/23")
+    from tracker.risks.models import Risk
+
+    risk = Risk(
+        programme=programme, project=project, description="Matrix risk", owner=lead_person, likelihood=3, impact=4
+    )
+    closed_risk = Risk(
+        programme=programme,
+        project=project,
+        description="Closed",
+        owner=lead_person,
+        likelihood=1,
+        impact=1,
+        is_open=False,
+    )
+    db.session.add_all([risk, closed_risk])
+    db.session.flush()
+    from tracker.programme.models import BoardMeeting
+
+    meeting = BoardMeeting(programme_id=programme.id, meets_on=date(2027, 2, 5), update_deadline=date(2027, 1, 29))
+    db.session.add(meeting)
     target = make_user("viewer", name="Target User")
     token = services.create_reset_link_token(target, users["admin"])
     db.session.commit()
@@ -290,6 +381,10 @@ def build_world() -> dict:
         "reset_token": token,
         "kpi": kpi.ref,
         "kpi_period": kpi_value.period_end.isoformat(),
+        "meeting": meeting.meets_on.isoformat(),
+        "risk": risk.id,
+        "closed_risk": closed_risk.id,
+        "risk_owner": lead_person.id,
     }
 
 
@@ -400,3 +495,17 @@ def test_route_answers_each_visitor_as_declared(app, rule_text, endpoint, method
     assert b"Traceback" not in response.data
     if method == "GET" or outcome in REFUSED:
         assert database_fingerprint() == before, f"{method} {url} as {visitor} changed the database"
+
+
+def test_a_lead_in_one_programme_edits_there_and_not_where_they_are_a_viewer(app):
+    """lead_there edits the whole of workstream M in both programmes, but holds a viewer's role in "test"."""
+    world = build_world()
+    client = app.test_client()
+    assert sign_in(client, world["users"]["lead_there"]).status_code == 302
+    update = {"status": "amber", "progress_note": "Moving.", "version": "1", "deadline": ["31", "1", "2027"]}
+    assert client.get("/p/test/actions/M1.1/update").status_code == 403
+    assert client.get("/p/second/actions/M1.1/update").status_code == 200
+    assert client.post("/p/second/actions/M1.1/update", data=update).status_code == 302
+    assert client.post("/p/test/actions/M1.1/update", data=update).status_code == 403
+    notes = dict(db.session.execute(select(Programme.short_name, Action.progress_note).join(Action.programme)).all())
+    assert notes == {"second": "Moving.", "test": ""}

@@ -59,4 +59,14 @@ def default_config(instance_path: str) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "ACTIONS_PER_PAGE": 50,
         "PASSWORD_HASH_METHOD": "scrypt:131072:8:1",
+        # E-mail (board reminders): the SMTP server, STARTTLS when MAIL_USE_TLS, a login when a user is given.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or os.environ.get("SMTP_HOST", "localhost"),
+        "MAIL_PORT": os.environ.get("MAIL_PORT") or os.environ.get("SMTP_PORT") or "25",
+        "MAIL_USE_TLS": (os.environ.get("MAIL_USE_TLS") or os.environ.get("SMTP_TLS", "0")) == "1",
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or os.environ.get("SMTP_USER", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or os.environ.get("SMTP_PASSWORD", ""),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "tracker@localhost"),
+        "MAIL_TIMEOUT": 30,
+        # Where the service is reached, for links in e-mails sent from the command line.
+        "SERVER_BASE_URL": os.environ.get("SERVER_BASE_URL", "http://localhost:5000"),
     }

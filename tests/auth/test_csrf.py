@@ -12,6 +12,8 @@ from tests.factories import DEFAULT_TEST_PASSWORD, make_programme, make_user
 from tracker.auth.models import User
 from tracker.extensions import db
 
+SIGNED_IN_PAGE = "/programmes"  # open to signed-in users only, with or without programmes
+
 
 @pytest.fixture
 def app_config(database_url):
@@ -50,13 +52,13 @@ def test_sign_in_without_a_valid_token_is_refused(client, token):
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Your form expired or was sent from somewhere else" in page and "govuk-template" in page
-    assert client.get("/").status_code == 302
+    assert client.get(SIGNED_IN_PAGE).status_code == 302
 
 
 def test_sign_in_with_the_forms_token_works(client):
     user = make_user("viewer")
     signed_in(client, user)
-    assert client.get("/").status_code == 200
+    assert client.get(SIGNED_IN_PAGE).status_code == 200
 
 
 def test_signed_in_posts_need_the_token(client, app):
@@ -69,7 +71,7 @@ def test_signed_in_posts_need_the_token(client, app):
         (f"/admin/users/{viewer.id}/reset-password", {}),
         (f"/admin/users/{viewer.id}", {"name": "Changed", "role": "admin", "person_id": ""}),
         ("/admin/users/new", {"email": "new@council.example.gov.uk", "name": "New", "role": "viewer", "person_id": ""}),
-        ("/admin/settings", {"public_progress_pages": "y"}),
+        ("/p/test/admin/settings", {"public_progress_pages": "y"}),
         (
             "/account/password",
             {
@@ -85,7 +87,7 @@ def test_signed_in_posts_need_the_token(client, app):
     db.session.expire_all()
     target = db.session.get(User, viewer.id)
     assert target.active and target.name == "Target" and db.session.scalar(select(func.count(User.id))) == 2
-    assert client.get("/").status_code == 200  # still signed in: sign-out was refused
+    assert client.get(SIGNED_IN_PAGE).status_code == 200  # still signed in: sign-out was refused
     response = client.post(f"/admin/users/{viewer.id}/deactivate", data={"csrf_token": good_token})
     assert response.status_code == 302
 

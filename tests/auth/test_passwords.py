@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from tracker.auth.passwords import common_passwords, password_problem
 from tracker.config import default_config
@@ -61,17 +60,6 @@ def test_production_hash_is_scrypt_at_least_2_to_the_17():
     assert n >= 2**17 and r >= 8 and p >= 1
     hashed = generate_password_hash("correct horse battery staple", method=method)
     assert hashed.startswith(f"scrypt:{n}:{r}:{p}$")
-
-
-def test_production_cost_sign_in_check_takes_under_a_second():
-    method = default_config("/tmp")["PASSWORD_HASH_METHOD"]
-    hashed = generate_password_hash("correct horse battery staple", method=method)
-    timings = []
-    for _ in range(3):  # the best of three, so another process's burst does not decide it
-        started = time.perf_counter()
-        assert check_password_hash(hashed, "correct horse battery staple")
-        timings.append(time.perf_counter() - started)
-    assert min(timings) < 1.0, timings
 
 
 def test_pasting_is_not_blocked_on_any_password_field(client, app, viewer_client):

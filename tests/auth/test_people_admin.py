@@ -1,4 +1,4 @@
-"""The programme office manages people: create/invite, edit, deactivate, reset links, settings, audit log."""
+"""Installation admins manage people: create/invite, edit, deactivate, reset links, settings, audit log."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from tests.conftest import sign_in
-from tests.factories import DEFAULT_TEST_PASSWORD, make_person, make_programme, make_workstream
+from tests.factories import DEFAULT_TEST_PASSWORD, make_person, make_programme, make_user, make_workstream
 from tracker.audit.models import AuditEvent, AuditLogIsAppendOnly
-from tracker.auth.models import PasswordResetToken, Role, User
+from tracker.auth.models import PasswordResetToken, ProgrammeRole, Role, User
 from tracker.auth.services import utcnow
 from tracker.extensions import db
 
@@ -133,7 +133,7 @@ def test_admin_edits_role_name_and_rights(admin_client, viewer_user, signed_in_c
     db.session.expire_all()
     user = db.session.get(User, viewer_user.id)
     assert (user.name, user.role, [w.ref for w in user.editable_workstreams]) == ("Val Lead", Role.LEAD, ["C"])
-    assert viewer_session.get("/").status_code == 302  # a role change applies from the next sign-in
+    assert viewer_session.get("/programmes").status_code == 302  # a role change applies from the next sign-in
     assert "role_changed" in audit_events() and "user_changed" in audit_events()
 
 
@@ -204,32 +204,37 @@ def test_extra_fields_cannot_change_what_the_form_does_not_offer(admin_client, v
     assert admin.role is Role.ADMIN
 
 
-def test_non_admins_cannot_open_people_pages(viewer_client, lead_user, signed_in_client, viewer_user):
+def test_non_admins_cannot_open_people_pages(viewer_client, lead_user, signed_in_client, viewer_user, programme):
     lead = signed_in_client(lead_user)
-    for client in (viewer_client, lead):
-        urls = ["/admin/users", "/admin/users/new", f"/admin/users/{viewer_user.id}", "/admin/settings", "/admin/audit"]
+    office = make_user("lead")  # the programme's office, but not an admin of the installation
+    office.programme_roles.append(ProgrammeRole(programme_id=programme.id, role=Role.ADMIN))
+    for client in (viewer_client, lead, signed_in_client(office)):
+        urls = ["/admin/users", "/admin/users/new", f"/admin/users/{viewer_user.id}", "/admin/audit"]
         for url in urls:
             response = client.get(url)
             assert response.status_code == 403 and b"You do not have permission" in response.data
-            assert b"Only the programme office can open this page." in response.data
+            assert b"Only an admin of the installation can open this page." in response.data
         hacked = client.post(f"/admin/users/{viewer_user.id}", data={"name": "Hacked", "role": "admin"})
         assert hacked.status_code == 403
+    for client in (viewer_client, lead):
+        assert client.get("/p/test/admin/settings").status_code == 403
     db.session.expire_all()
     assert db.session.get(User, viewer_user.id).name == "Val Viewer"
 
 
 def test_public_progress_pages_switch(admin_client, app, programme):
     visitor = app.test_client()
-    assert visitor.get("/").status_code == 302
-    response = admin_client.post("/admin/settings", data={"public_progress_pages": "y"})
+    assert visitor.get("/p/test/").status_code == 302
+    response = admin_client.post("/p/test/admin/settings", data={"public_progress_pages": "y"})
     assert response.status_code == 302
-    assert visitor.get("/").status_code == 200
-    assert visitor.get("/actions").status_code == 200
+    assert visitor.get("/").status_code == 302 and visitor.get("/").location == "/p/test/"
+    assert visitor.get("/p/test/").status_code == 200
+    assert visitor.get("/p/test/actions").status_code == 200
     assert visitor.get("/admin/users").status_code == 302  # everything else still needs sign-in
     assert visitor.get("/account/password").status_code == 302
-    assert b'href="/sign-in"' in visitor.get("/").data
-    admin_client.post("/admin/settings", data={})
-    assert visitor.get("/").status_code == 302
+    assert b'href="/sign-in"' in visitor.get("/p/test/").data
+    admin_client.post("/p/test/admin/settings", data={})
+    assert visitor.get("/p/test/").status_code == 302
     assert audit_events().count("settings_changed") == 2
 
 

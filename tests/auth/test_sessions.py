@@ -12,6 +12,8 @@ from tests.factories import DEFAULT_TEST_PASSWORD, make_programme
 from tracker.auth.sessions import LAST_SEEN_AT, SIGNED_IN_AT
 from tracker.extensions import db
 
+SIGNED_IN_PAGE = "/programmes"  # open to signed-in users only, with or without programmes
+
 NEW_PASSWORD = "a brand new passphrase for testing"
 
 
@@ -42,10 +44,10 @@ def test_sign_in_starts_a_new_session_and_drops_what_was_there(client, viewer_us
 
 def test_signing_out_ends_the_users_sessions_in_every_browser(signed_in_client, viewer_user):
     laptop, phone = signed_in_client(viewer_user), signed_in_client(viewer_user)
-    assert phone.get("/").status_code == 200
+    assert phone.get(SIGNED_IN_PAGE).status_code == 200
     laptop.post("/sign-out")
-    assert laptop.get("/").status_code == 302
-    assert phone.get("/").status_code == 302
+    assert laptop.get(SIGNED_IN_PAGE).status_code == 302
+    assert phone.get(SIGNED_IN_PAGE).status_code == 302
 
 
 def test_an_old_session_cookie_cannot_be_replayed_after_sign_out(client, viewer_user):
@@ -53,7 +55,7 @@ def test_an_old_session_cookie_cannot_be_replayed_after_sign_out(client, viewer_
     stolen = session_cookie(client)
     client.post("/sign-out")
     client.set_cookie("session", stolen)
-    assert client.get("/").status_code == 302
+    assert client.get(SIGNED_IN_PAGE).status_code == 302
 
 
 def test_changing_password_ends_other_sessions_but_keeps_this_one(signed_in_client, viewer_user, app):
@@ -67,8 +69,8 @@ def test_changing_password_ends_other_sessions_but_keeps_this_one(signed_in_clie
         },
     )
     assert response.status_code == 302
-    assert laptop.get("/").status_code == 200
-    assert phone.get("/").status_code == 302
+    assert laptop.get(SIGNED_IN_PAGE).status_code == 200
+    assert phone.get(SIGNED_IN_PAGE).status_code == 302
     fresh = app.test_client()
     assert b"Email or password is incorrect" in sign_in(fresh, viewer_user).data
     assert sign_in(fresh, viewer_user, password=NEW_PASSWORD).status_code == 302
@@ -84,21 +86,21 @@ def test_change_password_checks_the_current_password_and_the_policy(viewer_clien
     page = change(DEFAULT_TEST_PASSWORD, NEW_PASSWORD, NEW_PASSWORD + "x")
     assert "The passwords do not match" in page
     assert 'autocomplete="new-password"' in page and 'autocomplete="current-password"' in page
-    assert viewer_client.get("/").status_code == 200  # failed attempts changed nothing
+    assert viewer_client.get(SIGNED_IN_PAGE).status_code == 200  # failed attempts changed nothing
 
 
 def test_deactivation_ends_the_users_sessions(signed_in_client, admin_user, viewer_user):
     viewer = signed_in_client(viewer_user)
     admin = signed_in_client(admin_user)
     assert admin.post(f"/admin/users/{viewer_user.id}/deactivate").status_code == 302
-    assert viewer.get("/").status_code == 302
+    assert viewer.get(SIGNED_IN_PAGE).status_code == 302
 
 
 def test_admin_password_reset_ends_the_users_sessions(signed_in_client, admin_user, viewer_user):
     viewer = signed_in_client(viewer_user)
     admin = signed_in_client(admin_user)
     assert admin.post(f"/admin/users/{viewer_user.id}/reset-password").status_code == 200
-    assert viewer.get("/").status_code == 302
+    assert viewer.get(SIGNED_IN_PAGE).status_code == 302
 
 
 def shift_session_clock(client, signed_in_ago: float, last_seen_ago: float) -> None:
@@ -110,25 +112,25 @@ def shift_session_clock(client, signed_in_ago: float, last_seen_ago: float) -> N
 
 def test_idle_for_more_than_30_minutes_signs_you_out_with_a_message(viewer_client):
     shift_session_clock(viewer_client, signed_in_ago=29 * 60, last_seen_ago=29 * 60)
-    assert viewer_client.get("/actions").status_code == 200  # 29 minutes: still signed in
+    assert viewer_client.get("/p/test/actions").status_code == 200  # 29 minutes: still signed in
     shift_session_clock(viewer_client, signed_in_ago=40 * 60, last_seen_ago=31 * 60)
-    response = viewer_client.get("/actions")
-    assert response.status_code == 302 and response.location == "/sign-in?next=/actions"
+    response = viewer_client.get("/p/test/actions")
+    assert response.status_code == 302 and response.location == "/sign-in?next=/p/test/actions"
     page = viewer_client.get(response.location).get_data(as_text=True)
     assert "You were signed out because you had not used the service for 30 minutes" in page
-    assert viewer_client.get("/actions").status_code == 302
+    assert viewer_client.get("/p/test/actions").status_code == 302
 
 
 def test_each_request_restarts_the_idle_clock(viewer_client):
     shift_session_clock(viewer_client, signed_in_ago=3 * 3600, last_seen_ago=25 * 60)
-    assert viewer_client.get("/").status_code == 200
+    assert viewer_client.get(SIGNED_IN_PAGE).status_code == 200
     with viewer_client.session_transaction() as session:
         assert time.time() - session[LAST_SEEN_AT] < 60
 
 
 def test_ten_hours_after_signing_in_you_are_signed_out_even_if_active(viewer_client):
     shift_session_clock(viewer_client, signed_in_ago=10 * 3600 + 60, last_seen_ago=60)
-    response = viewer_client.get("/")
+    response = viewer_client.get(SIGNED_IN_PAGE)
     assert response.status_code == 302
     page = viewer_client.get(response.location).get_data(as_text=True)
     assert "You were signed out because you had been signed in for 10 hours" in page
@@ -137,12 +139,12 @@ def test_ten_hours_after_signing_in_you_are_signed_out_even_if_active(viewer_cli
 def test_session_without_timestamps_is_refused(viewer_client):
     with viewer_client.session_transaction() as session:
         del session[SIGNED_IN_AT]
-    assert viewer_client.get("/").status_code == 302
+    assert viewer_client.get(SIGNED_IN_PAGE).status_code == 302
 
 
 def test_tampered_user_id_in_the_session_is_refused(client, viewer_user, admin_user):
     sign_in(client, viewer_user)
     with client.session_transaction() as session:
         session["_user_id"] = "not-a-number"
-    assert client.get("/").status_code == 302
+    assert client.get(SIGNED_IN_PAGE).status_code == 302
     db.session.commit()

@@ -34,7 +34,7 @@ def test_sign_in_page_has_email_and_password_fields_that_password_managers_can_f
 def test_right_password_signs_in_and_shows_who_is_signed_in(client, programme, admin_user):
     response = sign_in(client, admin_user)
     assert response.status_code == 302 and response.location == "/"
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/programmes").get_data(as_text=True)
     assert "Signed in as <strong>Pat Director</strong>" in page
     assert 'action="/sign-out"' in page
     assert "sign_in" in audit_events()
@@ -93,12 +93,12 @@ def test_empty_fields_get_field_messages(client, programme):
 
 
 def test_protected_pages_send_anonymous_visitors_to_sign_in_and_back(client, programme, viewer_user):
-    response = client.get("/actions?status=red")
+    response = client.get("/p/test/actions?status=red")
     assert response.status_code == 302
-    assert response.location == "/sign-in?next=/actions?status%3Dred"
+    assert response.location == "/sign-in?next=/p/test/actions?status%3Dred"
     response = client.post(response.location, data={"email": viewer_user.email, "password": DEFAULT_TEST_PASSWORD})
     db.session.commit()
-    assert response.status_code == 302 and response.location == "/actions?status=red"
+    assert response.status_code == 302 and response.location == "/p/test/actions?status=red"
 
 
 @pytest.mark.parametrize(
@@ -136,10 +136,10 @@ def test_pages_open_to_everyone(client, programme):
 def test_sign_out_is_a_post_and_ends_the_session(client, programme, viewer_user):
     sign_in(client, viewer_user)
     assert client.get("/sign-out").status_code == 405
-    assert client.get("/").status_code == 200
+    assert client.get("/programmes").status_code == 200
     response = client.post("/sign-out", follow_redirects=True)
     assert b"You have signed out." in response.data
-    assert client.get("/").status_code == 302
+    assert client.get("/programmes").status_code == 302
     assert audit_events()[-1] == "sign_out"
 
 
@@ -157,10 +157,10 @@ def test_no_remember_me_cookie_is_set(client, programme, viewer_user):
 
 
 def test_navigation_depends_on_role(client, programme, admin_user, viewer_user, signed_in_client):
-    admin_page = signed_in_client(admin_user).get("/").get_data(as_text=True)
-    viewer_page = signed_in_client(viewer_user).get("/").get_data(as_text=True)
+    admin_page = signed_in_client(admin_user).get("/p/test/").get_data(as_text=True)
+    viewer_page = signed_in_client(viewer_user).get("/p/test/").get_data(as_text=True)
     for text in ("Overview", "Actions", "People", "Audit log"):
         assert f">{text}<" in admin_page.replace("\n", "").replace("  ", "") or text in admin_page
     assert 'href="/admin/users"' in admin_page and 'href="/admin/audit"' in admin_page
     assert 'href="/admin/users"' not in viewer_page and 'href="/admin/audit"' not in viewer_page
-    assert 'href="/actions"' in viewer_page
+    assert 'href="/p/test/actions"' in viewer_page

@@ -13,6 +13,8 @@ from tracker.auth.models import LoginAttempt
 from tracker.auth.throttle import record_attempt, utcnow
 from tracker.extensions import db
 
+SIGNED_IN_PAGE = "/programmes"  # open to signed-in users only, with or without programmes
+
 LOCKED = "Too many failed attempts. Try again in 5 minutes."
 
 
@@ -36,7 +38,7 @@ def test_eleventh_attempt_on_an_account_is_refused_even_with_the_right_password(
     assert LOCKED in page and 'name="password"' in page  # the form is still there
     response = attempt(client, viewer_user.email, password=DEFAULT_TEST_PASSWORD, ip="198.51.100.100")
     assert response.status_code == 429
-    assert client.get("/").status_code == 302
+    assert client.get(SIGNED_IN_PAGE).status_code == 302
     events = list(db.session.scalars(select(AuditEvent.event)))
     assert events.count("lockout") == 1 and events.count("sign_in_refused") == 2
 

@@ -8,7 +8,11 @@ Pages open relative URLs against the live server (``page.goto("/actions")``). Th
 checks CSRF tokens, as production does, so forms are exercised exactly as people submit them.
 
 Fixtures: ``page`` / ``no_js_page`` (signed out), ``viewer_page`` / ``viewer_no_js_page`` (signed in
-as a viewer through the sign-in form), ``demo_programme`` (the real demo plan, committed).
+as a viewer through the sign-in form), ``demo_programme`` (the children demo plan, committed),
+``demo_kpis`` (its KPIs too), ``demo_programmes`` (both demo plans, children and education, with
+their KPIs: the home page is then the portfolio) and ``demo_board_cycle`` (both demo plans with the
+demo accounts and the board cycle `flask demo load` adds: meetings, two frozen boards, an open
+round with some leads behind, the children programme's risks).
 
 Helpers for tests:
     writing()                        a block whose data is committed for the live server to see
@@ -37,8 +41,17 @@ from tests.factories import DEFAULT_TEST_PASSWORD, make_user
 from tracker import create_app
 from tracker.core.cache import get_cache
 from tracker.core.database import write_intent
-from tracker.demo.loader import load_demo_programme
+from tracker.demo.board_cycle import DemoBoardCycleResult, load_demo_board_cycle
+from tracker.demo.loader import (
+    CHILDREN,
+    EDUCATION,
+    DemoLoadResult,
+    load_demo_accounts,
+    load_demo_kpis,
+    load_demo_programme,
+)
 from tracker.extensions import db
+from tracker.programme.queries_programmes import programme_by_short_name
 
 CHROMIUM = os.environ.get("TRACKER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -119,10 +132,45 @@ def writing():
 
 
 @pytest.fixture
-def demo_programme(app):
-    """Load the real demo programme and commit it, so that the live server sees it."""
+def demo_programme(app) -> DemoLoadResult:
+    """Load the children demo programme (pages under /p/children/) and commit it, so that the live server sees it."""
     with writing():
-        return load_demo_programme(TODAY)
+        return load_demo_programme(TODAY, demo=CHILDREN)
+
+
+@pytest.fixture
+def demo_kpis(demo_programme) -> DemoLoadResult:
+    """The children demo programme with its KPIs and their values."""
+    with writing():
+        load_demo_kpis(CHILDREN)
+    return demo_programme
+
+
+@pytest.fixture
+def demo_programmes(app) -> dict[str, DemoLoadResult]:
+    """Load both demo programmes, children and education, with their KPIs: `/` is then the portfolio."""
+    with writing():
+        loaded = {demo.short_name: load_demo_programme(TODAY, demo=demo) for demo in (CHILDREN, EDUCATION)}
+        for demo in (CHILDREN, EDUCATION):
+            load_demo_kpis(demo)
+    return loaded
+
+
+@pytest.fixture
+def demo_board_cycle(demo_programmes) -> dict[str, DemoBoardCycleResult]:
+    """Both demo programmes with the demo accounts and their board cycle, as `flask demo load` leaves them.
+
+    The board calendar is planned, the two boards before today are frozen with real changes between
+    them, an update round is open for the next board with some leads behind, and the children
+    programme has its risks. The demo director (director@demo.example.gov.uk) is an admin.
+    """
+    with writing():
+        load_demo_accounts([demo.short_name for demo in (CHILDREN, EDUCATION)])
+        db.session.flush()
+        return {
+            demo.short_name: load_demo_board_cycle(programme_by_short_name(demo.short_name), TODAY, demo.risks)
+            for demo in (CHILDREN, EDUCATION)
+        }
 
 
 @pytest.fixture(scope="session")

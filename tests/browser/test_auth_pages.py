@@ -1,4 +1,8 @@
-"""Sign-in, account and programme-office pages in Chromium: accessible, working through real forms."""
+"""Sign-in, account and programme-office pages in Chromium: accessible, working through real forms.
+
+The accounts fixture makes one programme with tests/factories.py (short name "test", pages under
+/p/test/); the programme-roles test adds a second one.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import assert_accessible, save_screenshot, sign_in, writing
+from tests.browser.conftest import SCREENSHOT_DIR, assert_accessible, save_screenshot, sign_in, writing
 from tests.factories import DEFAULT_TEST_PASSWORD, make_person, make_programme, make_user, make_workstream
 
 pytestmark = pytest.mark.browser
@@ -66,6 +70,7 @@ def test_sign_in_header_and_sign_out_through_the_button(page, live, accounts):
 
 def test_admin_pages_are_accessible(admin_page, live, accounts):
     page = admin_page
+    page.goto("/p/test/")  # the programme's own menu entries (Settings) show on its pages
     nav = page.locator("header")
     for link in ("People", "Audit log", "Settings"):
         expect(nav.get_by_role("link", name=link, exact=True)).to_be_visible()
@@ -73,7 +78,8 @@ def test_admin_pages_are_accessible(admin_page, live, accounts):
         ("people", "/admin/users"),
         ("new-user", "/admin/users/new"),
         ("edit-user", f"/admin/users/{accounts['viewer'].id}"),
-        ("settings", "/admin/settings"),
+        ("settings", "/p/test/admin/settings"),
+        ("new-programme", "/admin/programmes/new"),
         ("audit-log", "/admin/audit"),
         ("change-password", "/account/password"),
     ]:
@@ -129,6 +135,38 @@ def test_invite_a_lead_then_they_set_a_password_and_sign_in(admin_page, live, ac
     page.goto("/admin/audit")
     expect(page.locator("table")).to_contain_text("User created")
     expect(page.locator("table")).to_contain_text("Password set from link")
+
+
+def test_user_form_gives_a_role_in_each_programme(admin_page, live, accounts):
+    with writing():
+        make_programme(name="Education Delivery and Improvement Plan", short_name="education")
+    page = admin_page
+    page.goto(f"/admin/users/{accounts['viewer'].id}")
+    roles = page.get_by_role("group", name="Role in each programme")
+    expect(roles).to_contain_text("a lead in one, a viewer in another")
+    test_select = roles.get_by_label("Test improvement programme")
+    education_select = roles.get_by_label("Education Delivery and Improvement Plan")
+    expect(test_select.locator("option:checked")).to_have_text("Same as above (Viewer)")
+    expect(education_select.locator("option:checked")).to_have_text("Same as above (Viewer)")
+    assert_accessible(page)
+    save_screenshot(page, "auth-edit-user-programme-roles")
+    roles.screenshot(path=str(SCREENSHOT_DIR / "auth-edit-user-programme-roles-section.png"))
+
+    education_select.select_option(label="Project lead")
+    with page.expect_navigation():
+        page.locator("main").get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Val Viewer's account has been saved.")
+    assert_accessible(page)  # the people list, naming where a role differs
+    save_screenshot(page, "auth-people-programme-roles")
+
+    page.goto(f"/admin/users/{accounts['viewer'].id}")
+    roles = page.get_by_role("group", name="Role in each programme")
+    expect(roles.get_by_label("Education Delivery and Improvement Plan").locator("option:checked")).to_have_text(
+        "Project lead"
+    )
+    expect(roles.get_by_label("Test improvement programme").locator("option:checked")).to_have_text(
+        "Same as above (Viewer)"
+    )
 
 
 def test_change_password_form_works_without_javascript(no_js_page, live, accounts):

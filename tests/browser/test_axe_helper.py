@@ -29,5 +29,5 @@ def test_assert_accessible_reports_serious_problems_readably(page, no_js_page, l
 
 
 def test_pages_without_javascript_are_checked_as_served(demo_programme, viewer_no_js_page):
-    viewer_no_js_page.goto("/actions?workstream=B&status=amber")
+    viewer_no_js_page.goto("/p/children/actions?workstream=B&status=amber")
     assert_accessible(viewer_no_js_page)

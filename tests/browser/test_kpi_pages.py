@@ -1,4 +1,7 @@
-"""KPI pages in a real browser: accessible (axe), readable without JavaScript, forms that show their errors."""
+"""KPI pages in a real browser: accessible (axe), readable without JavaScript, forms that show their errors.
+
+The pages are the children demo programme's, under /p/children/.
+"""
 
 from __future__ import annotations
 
@@ -11,22 +14,14 @@ from tests.factories import DEFAULT_TEST_PASSWORD, make_user
 pytestmark = pytest.mark.browser
 
 READ_PAGES = [
-    ("scorecard", "/kpis"),
-    ("scorecard-filtered", "/kpis?workstream=E&status=amber&frequency="),
-    ("scorecard-bad-filter", "/kpis?status=purple"),
-    ("kpi-page", "/kpis/KPI03"),
-    ("kpi-page-trend", "/kpis/KPI07"),
-    ("kpi-page-single-value", "/kpis/KPI01"),
-    ("workstream-panel", "/workstreams/E1"),
+    ("scorecard", "/p/children/kpis"),
+    ("scorecard-filtered", "/p/children/kpis?workstream=E&status=amber&frequency="),
+    ("scorecard-bad-filter", "/p/children/kpis?status=purple"),
+    ("kpi-page", "/p/children/kpis/KPI03"),
+    ("kpi-page-trend", "/p/children/kpis/KPI07"),
+    ("kpi-page-single-value", "/p/children/kpis/KPI01"),
+    ("workstream-panel", "/p/children/workstreams/E1"),
 ]
-
-
-@pytest.fixture
-def demo_kpis(demo_programme):
-    from tracker.kpis.cli import load_demo_kpis
-
-    with writing():
-        load_demo_kpis()
 
 
 @pytest.fixture
@@ -54,7 +49,7 @@ def test_kpi_page_is_accessible_and_reads_the_same_without_javascript(
 
 
 def test_the_trend_chart_is_an_image_with_a_name_and_a_table_beside_it(demo_kpis, viewer_page):
-    viewer_page.goto("/kpis/KPI03")
+    viewer_page.goto("/p/children/kpis/KPI03")
     chart = viewer_page.get_by_role(
         "img", name="KPI03: Percentage of 2-year-olds accessing Early Education Entitlement (EEE), by period"
     )
@@ -68,7 +63,7 @@ def test_the_trend_chart_is_an_image_with_a_name_and_a_table_beside_it(demo_kpis
 
 def test_value_form_shows_errors_then_saves(demo_kpis, admin_page):
     page = admin_page
-    page.goto("/kpis/KPI03/values/new")
+    page.goto("/p/children/kpis/KPI03/values/new")
     assert_accessible(page)
     page.get_by_label("Day").fill("31")
     page.get_by_label("Month").fill("3")
@@ -90,7 +85,7 @@ def test_value_form_shows_errors_then_saves(demo_kpis, admin_page):
 
 def test_import_form_lists_problems_and_is_accessible(demo_kpis, admin_page, tmp_path):
     page = admin_page
-    page.goto("/admin/kpis/import")
+    page.goto("/p/children/admin/kpis/import")
     assert_accessible(page)
     bad = tmp_path / "bad-kpis.csv"
     bad.write_text(

@@ -1,7 +1,7 @@
 """Every page at phone width (375 × 812 CSS pixels): nothing scrolls sideways, wide tables sit in
 named, keyboard-focusable scroll regions, and axe finds no serious or critical problem there.
 
-Each role's pages are checked in one test (the demo programme and its KPIs load once per test);
+Each role's pages are checked in one test (both demo programmes and their KPIs load once per test);
 every page is visited even when an earlier one fails, and the failures are reported together.
 Screenshots go to $TMPDIR/tracker-screenshots/phone-<role>-<page>.png.
 """
@@ -9,6 +9,7 @@ Screenshots go to $TMPDIR/tracker-screenshots/phone-<role>-<page>.png.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -24,57 +25,88 @@ from tests.browser.conftest import (
     writing,
 )
 from tests.factories import DEFAULT_TEST_PASSWORD, make_user
+from tracker.board.models import UpdateRound
+from tracker.board.round_queries import round_status
 from tracker.extensions import db
-from tracker.programme.models import Project
+from tracker.people.models import Person
+from tracker.programme.models import BoardMeeting, Programme, Project
+from tracker.risks.models import Risk
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 812}
 
 VIEWER_PAGES = [
-    ("overview", "/", 200),
-    ("workstream-A", "/workstreams/A", 200),
-    ("sub-workstream-E1", "/workstreams/E1", 200),
-    ("reported-separately-C", "/workstreams/C", 200),
-    ("project-A1", "/projects/A1", 200),
-    ("action-A1.1", "/actions/A1.1", 200),
-    ("actions", "/actions", 200),
-    ("actions-filtered", "/actions?workstream=B&status=amber&status=red&sort=deadline", 200),
-    ("actions-page-2", "/actions?page=2", 200),
-    ("actions-invalid-filter", "/actions?workstream=Z9&due_within=soon&sort=sideways", 200),
-    ("kpi-scorecard", "/kpis", 200),
-    ("kpi-scorecard-filtered", "/kpis?workstream=E&status=amber&frequency=", 200),
-    ("kpi-scorecard-bad-filter", "/kpis?status=purple", 200),
-    ("kpi-KPI03", "/kpis/KPI03", 200),
-    ("kpi-KPI07-trend", "/kpis/KPI07", 200),
-    ("kpi-KPI01-single-value", "/kpis/KPI01", 200),
+    ("overview", "/p/children/", 200),
+    ("workstream-A", "/p/children/workstreams/A", 200),
+    ("sub-workstream-E1", "/p/children/workstreams/E1", 200),
+    ("reported-separately-C", "/p/children/workstreams/C", 200),
+    ("project-A1", "/p/children/projects/A1", 200),
+    ("action-A1.1", "/p/children/actions/A1.1", 200),
+    ("actions", "/p/children/actions", 200),
+    ("actions-filtered", "/p/children/actions?workstream=B&status=amber&status=red&sort=deadline", 200),
+    ("actions-page-2", "/p/children/actions?page=2", 200),
+    ("actions-invalid-filter", "/p/children/actions?workstream=Z9&due_within=soon&sort=sideways", 200),
+    ("kpi-scorecard", "/p/children/kpis", 200),
+    ("kpi-scorecard-filtered", "/p/children/kpis?workstream=E&status=amber&frequency=", 200),
+    ("kpi-scorecard-bad-filter", "/p/children/kpis?status=purple", 200),
+    ("kpi-KPI03", "/p/children/kpis/KPI03", 200),
+    ("kpi-KPI07-trend", "/p/children/kpis/KPI07", 200),
+    ("kpi-KPI01-single-value", "/p/children/kpis/KPI01", 200),
     ("statuses", "/statuses", 200),
     ("accessibility-statement", "/accessibility", 200),
     ("change-password", "/account/password", 200),
-    ("search-results", "/search?q=safeguarding", 200),
+    ("search-results", "/p/children/search?q=safeguarding", 200),
+    ("search-all-programmes", "/search?q=school", 200),
+    ("portfolio-home", "/", 200),
+    ("portfolio", "/programmes", 200),
+    ("education-overview", "/p/education/", 200),
+    ("education-workstream-O1", "/p/education/workstreams/O1", 200),
+    ("education-project-O1.1", "/p/education/projects/O1.1", 200),
+    ("education-kpi-scorecard", "/p/education/kpis", 200),
     ("search-too-long", "/search?q=" + "x" * 201, 200),
-    ("not-found", "/projects/Z99", 404),
+    ("not-found", "/p/children/projects/Z99", 404),
+    # The board cycle (the demo's, as `flask demo load` leaves it): see tests/browser/test_board_pages.py.
+    ("meetings", "/p/children/meetings", 200),
+    ("meeting-coming", "/p/children/meetings/2027-01-04", 200),
+    ("meeting-frozen", "/p/children/meetings/2026-11-20", 200),
+    ("round", "/p/children/meetings/2027-01-04/round", 200),
+    ("round-not-opened", "/p/children/meetings/2027-02-12/round", 200),
+    ("movement-frozen", "/p/children/meetings/2026-11-20/movement", 200),
+    ("movement-live", "/p/children/meetings/2027-01-04/movement", 200),
+    ("risks", "/p/children/risks", 200),
+    ("risks-bad-filter", "/p/children/risks?state=sideways&level=purple", 200),
+    ("quality-refused", "/p/children/quality", 403),
 ]
 LEAD_PAGES = [
-    ("my-actions", "/my-actions", 200),
-    ("update-action", "/actions/A1.1/update", 200),
-    ("update-project", "/projects/A1/update", 200),
-    ("action-with-history", "/actions/A1.1", 200),
-    ("project-with-history", "/projects/A1", 200),
+    ("my-actions", "/p/children/my-actions", 200),
+    ("update-action", "/p/children/actions/A1.1/update", 200),
+    ("update-project", "/p/children/projects/A1/update", 200),
+    ("action-with-history", "/p/children/actions/A1.1", 200),
+    ("project-with-history", "/p/children/projects/A1", 200),
 ]
 ADMIN_PAGES = [
-    ("structure", "/admin/structure", 200),
-    ("structure-workstream", "/admin/structure/workstreams/A", 200),
-    ("structure-project", "/admin/structure/projects/A1", 200),
-    ("structure-new-action", "/admin/structure/actions/new?project=A1", 200),
-    ("structure-edit-project", "/admin/structure/projects/A1/edit", 200),
-    ("structure-edit-workstream", "/admin/structure/workstreams/A/edit", 200),
+    ("structure", "/p/children/admin/structure", 200),
+    ("structure-workstream", "/p/children/admin/structure/workstreams/A", 200),
+    ("structure-project", "/p/children/admin/structure/projects/A1", 200),
+    ("structure-new-action", "/p/children/admin/structure/actions/new?project=A1", 200),
+    ("structure-edit-project", "/p/children/admin/structure/projects/A1/edit", 200),
+    ("structure-edit-workstream", "/p/children/admin/structure/workstreams/A/edit", 200),
     ("people", "/admin/users", 200),
     ("new-user", "/admin/users/new", 200),
-    ("settings", "/admin/settings", 200),
+    ("settings", "/p/children/admin/settings", 200),
+    ("new-programme", "/admin/programmes/new", 200),
     ("audit-log", "/admin/audit", 200),
-    ("kpi-value-form", "/kpis/KPI03/values/new", 200),
-    ("kpi-import", "/admin/kpis/import", 200),
+    ("kpi-value-form", "/p/children/kpis/KPI03/values/new", 200),
+    ("kpi-import", "/p/children/admin/kpis/import", 200),
+    ("meetings", "/p/children/meetings", 200),
+    ("meeting-coming", "/p/children/meetings/2027-01-04", 200),
+    ("meeting-edit", "/p/children/meetings/2027-02-12/edit", 200),
+    ("round-open-form", "/p/children/meetings/2027-02-12/round", 200),
+    ("quality", "/p/children/quality", 200),
+    ("risks", "/p/children/risks", 200),
+    ("risk-new-project", "/p/children/risks/new?project=A1", 200),
+    ("project-risk-panel", "/p/children/projects/A1", 200),
 ]
 
 # Everything the page does sideways, measured in the browser:
@@ -147,18 +179,15 @@ MEASURE = """
 
 
 @pytest.fixture
-def demo_kpis(demo_programme):
-    from tracker.kpis.cli import load_demo_kpis
+def phone_accounts(demo_board_cycle):
+    """A viewer, the lead of children's project A1 and an admin, with long (wrapping) e-mail addresses.
 
+    Both demo programmes are loaded, with their KPIs and their board cycle: `/` is the portfolio.
+    """
     with writing():
-        load_demo_kpis()
-
-
-@pytest.fixture
-def phone_accounts(demo_kpis):
-    """A viewer, the lead of project A1 and a programme-office admin, with long (wrapping) e-mail addresses."""
-    with writing():
-        a1 = db.session.scalars(select(Project).where(Project.ref == "A1")).one()
+        a1 = db.session.scalars(
+            select(Project).join(Project.programme).where(Programme.short_name == "children", Project.ref == "A1")
+        ).one()
         return {
             "viewer": make_user(
                 "viewer",
@@ -219,7 +248,7 @@ def test_lead_pages_fit_a_phone(phone_page, phone_accounts):
     sign_in(page, phone_accounts["lead"].email, DEFAULT_TEST_PASSWORD)
     problems = visit_all(page, "lead", LEAD_PAGES[:3])
     # A form with errors: the error summary and the messages beside the fields.
-    page.goto("/actions/A1.1/update")
+    page.goto("/p/children/actions/A1.1/update")
     page.locator("#deadline-day").fill("31")
     page.locator("#deadline-month").fill("2")
     page.locator("#deadline-year").fill("2026")
@@ -228,12 +257,12 @@ def test_lead_pages_fit_a_phone(phone_page, phone_accounts):
     problems += check_at_phone_width(page, "lead-update-action-errors")
     # Give A1.1 and A1 some history, with a long unbroken string in it, then view them.
     url = "https://www.council.example.gov.uk/children/early-help/hubs/recruitment-plan-2026-27-final-v3.pdf"
-    page.goto("/actions/A1.1/update")
+    page.goto("/p/children/actions/A1.1/update")
     page.get_by_label("What has happened since the last update").fill(f"Recruitment plan agreed: {url}")
     with page.expect_navigation():
         page.get_by_role("button", name="Save update").click()
     assert "/update" not in page.url, page.locator(".govuk-error-summary").all_inner_texts()
-    page.goto("/projects/A1/update")
+    page.goto("/p/children/projects/A1/update")
     page.get_by_label("Progress narrative").fill(f"See {url}")
     with page.expect_navigation():
         page.get_by_role("button", name="Save update").click()
@@ -244,8 +273,42 @@ def test_lead_pages_fit_a_phone(phone_page, phone_accounts):
 def test_admin_pages_fit_a_phone(phone_page, phone_accounts):
     page = phone_page
     sign_in(page, phone_accounts["admin"].email, DEFAULT_TEST_PASSWORD)
-    pages = [*ADMIN_PAGES, ("edit-user", f"/admin/users/{phone_accounts['viewer'].id}", 200)]
-    assert_no_problems(visit_all(page, "admin", pages))
+    risk_id = db.session.scalars(select(Risk.id).order_by(Risk.id)).first()
+    pages = [
+        *ADMIN_PAGES,
+        ("edit-user", f"/admin/users/{phone_accounts['viewer'].id}", 200),
+        ("risk-edit", f"/p/children/risks/{risk_id}/edit", 200),
+    ]
+    problems = visit_all(page, "admin", pages)
+    # The board forms with their errors: a risk with nothing filled in, a meeting on a day that does not exist.
+    page.goto("/p/children/risks/new?project=A1")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add risk").click()
+    problems += check_at_phone_width(page, "admin-risk-new-errors")
+    page.goto("/p/children/meetings/2027-02-12/edit")
+    page.locator("#meets_on-day").fill("31")
+    page.locator("#meets_on-month").fill("2")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save meeting").click()
+    page.locator(".govuk-error-summary").wait_for()
+    problems += check_at_phone_width(page, "admin-meeting-edit-errors")
+    assert_no_problems(problems)
+
+
+def test_a_lead_behind_in_the_round_fits_a_phone(phone_page, phone_accounts):
+    """My actions with the updates a lead owes this round."""
+    with writing():
+        update_round = db.session.scalars(
+            select(UpdateRound).join(UpdateRound.meeting).where(BoardMeeting.meets_on == date(2027, 1, 4))
+        ).one()
+        behind = next(lead for lead in round_status(update_round).leads if lead.not_updated and lead.lead_id)
+        account = make_user(
+            "lead", person=db.session.get(Person, behind.lead_id), email="behind@council.example.gov.uk"
+        )
+    sign_in(phone_page, account.email, DEFAULT_TEST_PASSWORD)
+    problems = visit_all(phone_page, "lead-behind", [("my-actions-round", "/p/children/my-actions", 200)])
+    assert phone_page.locator("#round-owed").is_visible()
+    assert_no_problems(problems)
 
 
 def test_signed_out_pages_fit_a_phone(phone_page, phone_accounts):
@@ -255,6 +318,6 @@ def test_signed_out_pages_fit_a_phone(phone_page, phone_accounts):
     page.locator(".govuk-error-summary").wait_for()
     problems += check_at_phone_width(page, "signed-out-sign-in-errors")
     # The sign-in page a visitor is sent to from a deep link, and the header once signed in.
-    page.goto("/projects/A1")
+    page.goto("/p/children/projects/A1")
     problems += check_at_phone_width(page, "signed-out-sign-in-redirect")
     assert_no_problems(problems)

@@ -28,8 +28,8 @@ def test_the_second_save_gets_a_conflict_page_and_the_first_save_is_intact(app, 
         olu, alex = olu_context.new_page(), alex_context.new_page()
         sign_in(olu, plan.other_lead.email, DEFAULT_TEST_PASSWORD)
         sign_in(alex, plan.lead.email, DEFAULT_TEST_PASSWORD)
-        olu.goto("/actions/A1.1/update")
-        alex.goto("/actions/A1.1/update")  # both forms open on version 1
+        olu.goto("/p/test/actions/A1.1/update")
+        alex.goto("/p/test/actions/A1.1/update")  # both forms open on version 1
 
         olu.get_by_label("What has happened since the last update").fill(FIRST_TEXT)
         with olu.expect_navigation():

@@ -1,4 +1,7 @@
-"""The update, My actions, conflict and structure pages in a real browser: accessible, and usable without JavaScript."""
+"""The update, My actions, conflict and structure pages in a real browser: accessible, and usable without JavaScript.
+
+The plan is built with tests/factories.py, in the programme "test": its pages are under /p/test/.
+"""
 
 from __future__ import annotations
 
@@ -38,25 +41,25 @@ def _open(page: Page, path: str, status: int = 200) -> None:
 
 
 LEAD_PAGES = [
-    ("my-actions", "/my-actions"),
-    ("update-action", "/actions/A1.2/update"),
-    ("update-project", "/projects/A1/update"),
-    ("action-with-history", "/actions/A1.1"),
+    ("my-actions", "/p/test/my-actions"),
+    ("update-action", "/p/test/actions/A1.2/update"),
+    ("update-project", "/p/test/projects/A1/update"),
+    ("action-with-history", "/p/test/actions/A1.1"),
 ]
 ADMIN_PAGES = [
-    ("structure", "/admin/structure"),
-    ("structure-workstream", "/admin/structure/workstreams/A"),
-    ("structure-project", "/admin/structure/projects/A1"),
-    ("structure-new-action", "/admin/structure/actions/new?project=A1"),
-    ("structure-edit-project", "/admin/structure/projects/A1/edit"),
-    ("structure-edit-workstream", "/admin/structure/workstreams/A/edit"),
+    ("structure", "/p/test/admin/structure"),
+    ("structure-workstream", "/p/test/admin/structure/workstreams/A"),
+    ("structure-project", "/p/test/admin/structure/projects/A1"),
+    ("structure-new-action", "/p/test/admin/structure/actions/new?project=A1"),
+    ("structure-edit-project", "/p/test/admin/structure/projects/A1/edit"),
+    ("structure-edit-workstream", "/p/test/admin/structure/workstreams/A/edit"),
 ]
 
 
 def test_lead_pages_are_accessible(page, plan):
     sign_in(page, plan.lead.email, DEFAULT_TEST_PASSWORD)
     # Give A1.1 some history first, through the form.
-    page.goto("/actions/A1.1/update")
+    page.goto("/p/test/actions/A1.1/update")
     page.get_by_label("Red").check()
     page.get_by_label("Reason for the change of status").fill("The provider withdrew; re-tendering by March.")
     page.get_by_label("What has happened since the last update").fill("Provider withdrew in October.")
@@ -78,7 +81,7 @@ def test_admin_pages_are_accessible(page, plan):
 
 def test_errors_link_to_their_fields_and_are_accessible(page, plan):
     sign_in(page, plan.lead.email, DEFAULT_TEST_PASSWORD)
-    page.goto("/actions/A1.1/update")
+    page.goto("/p/test/actions/A1.1/update")
     page.get_by_label("Green").check()
     deadline = page.locator("#deadline-day")
     deadline.fill("31")
@@ -96,7 +99,7 @@ def test_errors_link_to_their_fields_and_are_accessible(page, plan):
     save_screenshot(page, "updates-update-action-errors")
 
     # The service's rules show the same way: Green without a completed date.
-    page.goto("/actions/A1.1/update")
+    page.goto("/p/test/actions/A1.1/update")
     page.get_by_label("Green").check()
     with page.expect_navigation():
         page.get_by_role("button", name="Save update").click()
@@ -106,7 +109,7 @@ def test_errors_link_to_their_fields_and_are_accessible(page, plan):
 
 def test_structure_form_errors_are_accessible(page, plan):
     sign_in(page, plan.admin.email, DEFAULT_TEST_PASSWORD)
-    page.goto("/admin/structure/actions/new?project=A1")
+    page.goto("/p/test/admin/structure/actions/new?project=A1")
     page.get_by_label("Reference").fill("A1.1")
     page.get_by_label("Title").fill("A duplicate")
     with page.expect_navigation():
@@ -121,8 +124,8 @@ def test_updates_and_moves_work_without_javascript(browser, live, plan):
     try:
         page = context.new_page()
         sign_in(page, plan.lead.email, DEFAULT_TEST_PASSWORD)
-        page.goto("/my-actions")
-        page.locator('a[href="/actions/a1.2/update"]').click()  # links use the ref's slug
+        page.goto("/p/test/my-actions")
+        page.locator('a[href="/p/test/actions/a1.2/update"]').click()  # links use the ref's slug
         page.get_by_label("Amber").check()
         page.get_by_label("What has happened since the last update").fill("Started in September after all.")
         page.get_by_role("button", name="Save update").click()
@@ -134,7 +137,7 @@ def test_updates_and_moves_work_without_javascript(browser, live, plan):
     try:
         page = admin_context.new_page()
         sign_in(page, plan.admin.email, DEFAULT_TEST_PASSWORD)
-        page.goto("/admin/structure/projects/A1")
+        page.goto("/p/test/admin/structure/projects/A1")
         page.get_by_role("button", name="Move down A1.1").click()
         expect(page.locator(".govuk-notification-banner")).to_contain_text("A1.1 moved down.")
         rows = page.locator("tbody tr").all_inner_texts()

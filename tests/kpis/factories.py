@@ -6,6 +6,7 @@ import itertools
 from datetime import date
 from decimal import Decimal
 
+from tests.factories import test_programme
 from tracker.extensions import db
 from tracker.kpis.models import APPLIES_ALWAYS, ComparatorKind, Frequency, Kpi, KpiTarget, KpiUnit, KpiValue, Polarity
 
@@ -31,6 +32,8 @@ def make_kpi(
     **fields,
 ) -> Kpi:
     ref = ref or f"KPI{next(_sequence):03d}"
+    if "programme_id" not in fields:
+        fields.setdefault("programme", test_programme())  # the first programme, as make_workstream's default
     kpi = Kpi(
         ref=ref,
         title=fields.pop("title", f"Measure {ref}"),

@@ -1,4 +1,4 @@
-"""`flask import kpis`, `flask import kpi-values`, `flask export kpis` and the demo's KPIs."""
+"""`flask import kpis`, `flask import kpi-values`, `flask export kpis` (one programme each) and the demo's KPIs."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
+from tests.factories import make_programme
 from tracker.extensions import db
 from tracker.kpis.models import Kpi, KpiTarget, KpiValue, KpiValueHistory, kpi_project, kpi_workstream
+from tracker.programme.models import Programme
 
 DEMO = Path(__file__).resolve().parents[2] / "tracker" / "demo" / "data"
 EXPORT_FIELDS = [
@@ -36,13 +39,21 @@ def count(table) -> int:
     return db.session.scalar(select(func.count()).select_from(table))
 
 
+@pytest.fixture
+def programme(app) -> Programme:
+    """The installation's only programme: the commands need no --programme."""
+    made = make_programme()
+    db.session.commit()
+    return made
+
+
 def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
 
 
-def test_import_then_export_round_trip(runner, tmp_path):
+def test_import_then_export_round_trip(runner, tmp_path, programme):
     kpis = write(
         tmp_path,
         "kpis.csv",
@@ -115,7 +126,7 @@ def test_import_then_export_round_trip(runner, tmp_path):
     }
 
 
-def test_a_rejected_import_exits_with_an_error_and_writes_nothing(runner, tmp_path):
+def test_a_rejected_import_exits_with_an_error_and_writes_nothing(runner, tmp_path, programme):
     bad = write(
         tmp_path,
         "bad.csv",
@@ -132,18 +143,29 @@ def test_a_rejected_import_exits_with_an_error_and_writes_nothing(runner, tmp_pa
     assert count(Kpi) == 0
 
 
+def in_programme(model, short_name: str) -> int:
+    """Count a KPI table's rows that belong to one programme's KPIs."""
+    statement = select(func.count()).select_from(model)
+    if model is not Kpi:
+        statement = statement.join(Kpi)
+    statement = statement.join(Programme, Kpi.programme_id == Programme.id).where(Programme.short_name == short_name)
+    return db.session.scalar(statement)
+
+
 def test_demo_load_brings_the_seed_kpis_and_loading_twice_duplicates_nothing(runner):
     for _ in range(2):
         result = runner.invoke(args=["demo", "load"])
         assert result.exit_code == 0, result.output
     assert "Added 0 KPIs and 0 KPI values (already there: 15 KPIs, 30 KPI values)." in result.output
-    assert (count(Kpi), count(KpiValue), count(KpiTarget), count(KpiValueHistory)) == (15, 30, 15, 0)
+    counts = tuple(in_programme(model, "children") for model in (Kpi, KpiValue, KpiTarget, KpiValueHistory))
+    assert counts == (15, 30, 15, 0)
     assert count(kpi_workstream) > 0 and count(kpi_project) > 0
-    kpi = db.session.scalars(select(Kpi).where(Kpi.ref == "KPI03")).one()
+    children = db.session.scalars(select(Programme).where(Programme.short_name == "children")).one()
+    kpi = db.session.scalars(select(Kpi).where(Kpi.programme_id == children.id, Kpi.ref == "KPI03")).one()
     # Period dates are historical facts: not shifted like the plan's dates.
     assert [v.period_end.isoformat() for v in kpi.values] == ["2022-06-30", "2022-09-30", "2022-12-31"]
     assert kpi.owner.name == "Assistant Director Schools and Achievement"
     assert sorted(p.ref for p in kpi.projects) == ["E1.11", "E1.6", "E2.8"]
-    exported = json.loads(runner.invoke(args=["export", "kpis"]).output)
+    exported = json.loads(runner.invoke(args=["export", "kpis", "--programme", "children"]).output)
     assert len(exported) == 15
     assert {r["status"] for r in exported} == {"green", "amber", "red", None}

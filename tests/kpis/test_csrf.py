@@ -54,10 +54,10 @@ def count(model) -> int:
 @pytest.mark.parametrize("token", [None, "forged"])
 def test_forms_without_the_token_are_refused(admin, token):
     extra = {} if token is None else {"csrf_token": token}
-    response = admin.post("/kpis/KPI01/values/new", data={**VALUE, **extra})
+    response = admin.post("/p/test/kpis/KPI01/values/new", data={**VALUE, **extra})
     assert response.status_code == 400 and "Your form expired" in response.get_data(as_text=True)
     response = admin.post(
-        "/admin/kpis/import",
+        "/p/test/admin/kpis/import",
         data={"kind": "kpis", "file": (io.BytesIO(KPIS_CSV), "k.csv"), **extra},
         content_type="multipart/form-data",
     )
@@ -66,16 +66,16 @@ def test_forms_without_the_token_are_refused(admin, token):
 
 
 def test_forms_with_their_token_save(admin):
-    token = token_on(admin, "/kpis/KPI01/values/new")
-    response = admin.post("/kpis/KPI01/values/new", data={**VALUE, "csrf_token": token})
+    token = token_on(admin, "/p/test/kpis/KPI01/values/new")
+    response = admin.post("/p/test/kpis/KPI01/values/new", data={**VALUE, "csrf_token": token})
     assert response.status_code == 302
     response = admin.post(
-        "/admin/kpis/import",
+        "/p/test/admin/kpis/import",
         content_type="multipart/form-data",
         data={
             "kind": "kpis",
             "file": (io.BytesIO(KPIS_CSV), "k.csv"),
-            "csrf_token": token_on(admin, "/admin/kpis/import"),
+            "csrf_token": token_on(admin, "/p/test/admin/kpis/import"),
         },
     )
     assert response.status_code == 302

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import make_person, make_project, make_workstream
+from tests.factories import make_person, make_project, make_workstream, test_programme
 from tests.kpis.factories import make_kpi
 from tracker.extensions import db
 from tracker.kpis.importer import ImportRejected, import_kpi_values, import_kpis
@@ -36,7 +36,7 @@ def row_counts() -> dict[str, int]:
 
 def rejected_problems(importer, data, **kwargs) -> list[str]:
     with pytest.raises(ImportRejected) as caught:
-        importer(data, **kwargs)
+        importer(data, programme=kwargs.pop("programme", None) or test_programme(), **kwargs)
     db.session.rollback()
     return [str(problem) for problem in caught.value.problems]
 
@@ -50,7 +50,7 @@ def test_kpis_are_created_with_owner_links_target_and_band(app):
         'KPI11,EHC plans within 20 weeks,percent,higher,quarterly,65,60,,"Rolling average, excluding exceptions",'
         "director of send and inclusion,C C2",
     )
-    summary = import_kpis(data)
+    summary = import_kpis(data, programme=test_programme())
     db.session.commit()
     assert (summary.created, summary.updated, summary.unchanged) == (1, 0, 0)
     kpi = db.session.scalars(select(Kpi)).one()
@@ -68,13 +68,15 @@ def test_kpis_are_created_with_owner_links_target_and_band(app):
 
 def test_reimporting_updates_kpis_by_ref_and_counts_what_changed(app):
     import_kpis(
-        csv_text(KPI_HEADER, "KPI01,Absence,percent,lower,annual,4,,4.5,", "KPI02,Other,number,higher,annual,10,8,,")
+        csv_text(KPI_HEADER, "KPI01,Absence,percent,lower,annual,4,,4.5,", "KPI02,Other,number,higher,annual,10,8,,"),
+        programme=test_programme(),
     )
     db.session.commit()
     summary = import_kpis(
         csv_text(
             KPI_HEADER, "KPI01,Absence rate,percent,lower,annual,3.8,,4.2,", "KPI02,Other,number,higher,annual,10,8,,"
-        )
+        ),
+        programme=test_programme(),
     )
     db.session.commit()
     assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 1)
@@ -90,7 +92,8 @@ def test_targets_by_year_come_from_an_applies_from_column(app):
             KPI_HEADER + ",applies_from",
             "KPI03,EEE take-up,percent,higher,termly,70,66,,,",
             "KPI03,EEE take-up,percent,higher,termly,72,68,,,2023-04-01",
-        )
+        ),
+        programme=test_programme(),
     )
     db.session.commit()
     kpi = db.session.scalars(select(Kpi)).one()
@@ -103,10 +106,11 @@ def test_targets_by_year_come_from_an_applies_from_column(app):
             VALUE_HEADER,
             "KPI03,2023-03-31,Q4 2022/23,71,,,,,,",
             "KPI03,2023-06-30,Q1 2023/24,71,,,,,,",
-        )
+        ),
+        programme=test_programme(),
     )
     db.session.commit()
-    [row] = kpi_rows()
+    [row] = kpi_rows(test_programme())
     # 71 met the 2022/23 target of 70 but misses 2023/24's 72: the latest period is judged by its own year's target.
     assert row.assessment.target == Decimal("72") and row.status.value == "amber"
 
@@ -117,17 +121,19 @@ def test_comparator_targets_are_read_from_words(app):
             KPI_HEADER,
             "N1,Against national,percent,higher,annual,National average,,,",
             "N2,Against neighbours,percent,lower,annual,statistical neighbours average,,,",
-        )
+        ),
+        programme=test_programme(),
     )
     import_kpi_values(
         csv_text(
             VALUE_HEADER,
             "N1,2022-08-31,2021/22,61,,,,60,64,",
             "N2,2022-08-31,2021/22,61,,,,60,64,",
-        )
+        ),
+        programme=test_programme(),
     )
     db.session.commit()
-    rows = {row.kpi.ref: row for row in kpi_rows()}
+    rows = {row.kpi.ref: row for row in kpi_rows(test_programme())}
     assert rows["N1"].target.target_comparator is ComparatorKind.NATIONAL
     assert (rows["N1"].assessment.target, rows["N1"].status.value) == (Decimal("60"), "green")
     assert (rows["N2"].assessment.target, rows["N2"].status.value) == (Decimal("64"), "green")
@@ -143,7 +149,8 @@ def test_values_are_worked_out_from_numerator_and_denominator_unless_given(app):
             "P1,2022-09-30,Q2,70,45,60,,,,",
             "C1,2022-06-30,Q1,,45,60,,,,",
             'C1,2022-09-30,Q2,"1,049",,,,,,',
-        )
+        ),
+        programme=test_programme(),
     )
     db.session.commit()
     values = {(v.kpi.ref, v.period_label): v.value for v in db.session.scalars(select(KpiValue))}
@@ -158,7 +165,9 @@ def test_values_are_worked_out_from_numerator_and_denominator_unless_given(app):
 def test_reimporting_a_value_replaces_it_and_keeps_the_old_one_in_history(app):
     make_kpi("KPI08", target=1049, tolerance_low=950, unit="number")
     import_kpi_values(
-        csv_text(VALUE_HEADER, "KPI08,2022-12-31,Q3 2022/23,725,,,First figure,,,"), source="import first.csv"
+        csv_text(VALUE_HEADER, "KPI08,2022-12-31,Q3 2022/23,725,,,First figure,,,"),
+        source="import first.csv",
+        programme=test_programme(),
     )
     db.session.commit()
     summary = import_kpi_values(
@@ -168,6 +177,7 @@ def test_reimporting_a_value_replaces_it_and_keeps_the_old_one_in_history(app):
             "KPI08,2022-09-30,Q2 2022/23,1127,,,,,,",
         ),
         source="import corrected.csv",
+        programme=test_programme(),
     )
     db.session.commit()
     assert (summary.created, summary.updated, summary.unchanged) == (1, 1, 0)
@@ -180,7 +190,9 @@ def test_reimporting_a_value_replaces_it_and_keeps_the_old_one_in_history(app):
     assert history.other_changes == "commentary"
     assert row_counts()["kpi_value"] == 2
     # The same file again changes nothing and records nothing.
-    again = import_kpi_values(csv_text(VALUE_HEADER, "KPI08,2022-12-31,Q3 2022/23,752,,,Corrected figure,,,"))
+    again = import_kpi_values(
+        csv_text(VALUE_HEADER, "KPI08,2022-12-31,Q3 2022/23,752,,,Corrected figure,,,"), programme=test_programme()
+    )
     db.session.commit()
     assert again.unchanged == 1 and row_counts()["kpi_value_history"] == 1
 
@@ -302,7 +314,7 @@ def test_a_file_with_the_wrong_shape_is_rejected(app, data, expected):
 
 def test_a_byte_order_mark_and_windows_line_endings_are_fine(app):
     data = "\ufeff" + KPI_HEADER + "\r\nKPI01,Absence,percent,lower,annual,4,,4.5,\r\n"
-    assert import_kpis(data.encode("utf-8")).created == 1
+    assert import_kpis(data.encode("utf-8"), programme=test_programme()).created == 1
 
 
 BAD_VALUE_ROWS = [
@@ -352,7 +364,7 @@ BAD_VALUE_ROWS = [
 @pytest.mark.parametrize("case, row, expected", BAD_VALUE_ROWS, ids=[case[0] for case in BAD_VALUE_ROWS])
 def test_a_bad_values_file_is_rejected_whole(app, case, row, expected):
     kpi = make_kpi("KPI01", target=4, tolerance_high=4.5, polarity="lower")
-    import_kpi_values(csv_text(VALUE_HEADER, "KPI01,2022-03-31,Q4,4.2,,,Before,,,"))
+    import_kpi_values(csv_text(VALUE_HEADER, "KPI01,2022-03-31,Q4,4.2,,,Before,,,"), programme=test_programme())
     db.session.commit()
     before = row_counts()
     good_then_bad = csv_text(VALUE_HEADER, row, "KPI01,2022-03-31,Q4,9.9,,,Would replace the old value,,,")

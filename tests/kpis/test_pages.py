@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from tests.conftest import TODAY
 from tests.factories import make_person, make_programme, make_project, make_user, make_workstream
 from tests.kpis.factories import add_target, make_kpi, make_value
-from tracker.demo.loader import load_demo_programme
+from tracker.demo.loader import load_demo_kpis, load_demo_programme
 from tracker.extensions import db
 from tracker.kpis.models import ComparatorKind, Kpi, KpiValue, KpiValueHistory
 from tracker.programme.models import Workstream
@@ -33,8 +33,7 @@ def count(model) -> int:
 
 @pytest.fixture
 def demo(app):
-    from tracker.kpis.cli import load_demo_kpis
-
+    """The demo programme (addressed as /p/children/...) with its KPIs, loaded as `flask demo load` does."""
     load_demo_programme(TODAY)
     load_demo_kpis()
 
@@ -47,13 +46,20 @@ def programme(app):
 def test_kpi_pages_need_a_sign_in(client, programme):
     make_kpi("KPI01", target=1)
     db.session.commit()
-    for url in ["/kpis", "/kpis/KPI01", "/kpis.json", "/kpis.csv", "/kpis/KPI01/values/new", "/admin/kpis/import"]:
+    for url in [
+        "/p/test/kpis",
+        "/p/test/kpis/KPI01",
+        "/p/test/kpis.json",
+        "/p/test/kpis.csv",
+        "/p/test/kpis/KPI01/values/new",
+        "/p/test/admin/kpis/import",
+    ]:
         response = client.get(url)
         assert response.status_code == 302 and "/sign-in" in response.headers["Location"], url
 
 
 def test_the_scorecard_shows_latest_value_target_tolerance_status_and_direction(viewer_client, demo):
-    response = viewer_client.get("/kpis")
+    response = viewer_client.get("/p/children/kpis")
     assert response.status_code == 200
     page = text_of(response)
     assert "15 KPIs." in page
@@ -65,27 +71,27 @@ def test_the_scorecard_shows_latest_value_target_tolerance_status_and_direction(
     assert re.search(r"KPI07 .*? 278 Q3 2022/23 No target None No status Not judged \(trend only\)", page)
     # A single value has no direction of travel. KPI01 is published to 1 decimal place: values and targets show it.
     assert re.search(r"KPI01 .*? 5.0% Q1 2022/23 4.0% Up to 4.5% Red No previous value", page)
-    current = '<a class="govuk-service-navigation__link" href="/kpis" aria-current="true">'
+    current = '<a class="govuk-service-navigation__link" href="/p/children/kpis" aria-current="true">'
     assert current in response.get_data(as_text=True)
 
 
 def test_scorecard_filters_are_bookmarkable(viewer_client, demo):
-    page = text_of(viewer_client.get("/kpis?workstream=D&status=&frequency="))
+    page = text_of(viewer_client.get("/p/children/kpis?workstream=D&status=&frequency="))
     assert "1 KPI match the filters: workstream D." in page and "KPI13" in page and "KPI01 " not in page
-    page = text_of(viewer_client.get("/kpis?status=red"))
+    page = text_of(viewer_client.get("/p/children/kpis?status=red"))
     refs = set(re.findall(r"KPI\d\d", page))
     assert refs == {"KPI01", "KPI08", "KPI12", "KPI15"}
-    page = text_of(viewer_client.get("/kpis?status=none"))
+    page = text_of(viewer_client.get("/p/children/kpis?status=none"))
     assert set(re.findall(r"KPI\d\d", page)) == {"KPI07"}
-    page = text_of(viewer_client.get("/kpis?frequency=termly&status=amber"))
+    page = text_of(viewer_client.get("/p/children/kpis?frequency=termly&status=amber"))
     assert set(re.findall(r"KPI\d\d", page)) == {"KPI03", "KPI04"}
     # Workstream E takes in its sub-workstreams' and projects' KPIs.
-    page = text_of(viewer_client.get("/kpis?workstream=E"))
+    page = text_of(viewer_client.get("/p/children/kpis?workstream=E"))
     assert {"KPI03", "KPI05", "KPI09"} <= set(re.findall(r"KPI\d\d", page))
 
 
 def test_a_bad_filter_value_says_so_and_shows_every_kpi(viewer_client, demo):
-    response = viewer_client.get("/kpis?status=purple&workstream=Z9")
+    response = viewer_client.get("/p/children/kpis?status=purple&workstream=Z9")
     assert response.status_code == 200
     page = text_of(response)
     assert "There is a problem with the filters" in page
@@ -95,7 +101,7 @@ def test_a_bad_filter_value_says_so_and_shows_every_kpi(viewer_client, demo):
 
 
 def test_the_kpi_page_shows_definition_values_commentary_chart_and_links(viewer_client, demo):
-    response = viewer_client.get("/kpis/KPI03")
+    response = viewer_client.get("/p/children/kpis/KPI03")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     page = text_of(response)
@@ -124,7 +130,7 @@ def test_the_chart_draws_comparators_and_targets_that_change_by_year(viewer_clie
     make_value(kpi, date(2022, 12, 31), 58, "Q3 2022/23", national=61, statistical_neighbours=59, regional=57)
     make_value(kpi, date(2023, 6, 30), 63, "Q1 2023/24", national=62, statistical_neighbours=60, regional=58)
     db.session.commit()
-    response = viewer_client.get("/kpis/KPI30")
+    response = viewer_client.get("/p/test/kpis/KPI30")
     html = response.get_data(as_text=True)
     svg = re.search(r"<svg[^>]*app-kpi-chart.*?</svg>", html, flags=re.S).group(0)
     for series in ("national", "statistical_neighbours", "regional"):
@@ -146,18 +152,18 @@ def test_a_comparator_target_without_a_published_comparator_has_no_status(viewer
     kpi = make_kpi("KPI31", comparator=ComparatorKind.NATIONAL, polarity="higher")
     make_value(kpi, date(2022, 8, 31), 61, "2021/22")
     db.session.commit()
-    page = text_of(viewer_client.get("/kpis/KPI31"))
+    page = text_of(viewer_client.get("/p/test/kpis/KPI31"))
     assert "National average not published No status" in page
 
 
 def test_workstream_and_project_pages_show_their_kpi_panel(viewer_client, demo):
-    page = text_of(viewer_client.get("/workstreams/E1"))
+    page = text_of(viewer_client.get("/p/children/workstreams/E1"))
     assert "KPIs The measures this workstream and its projects are meant to move." in page
     assert re.search(r"KPI03 .*? 69% Q3 2022/23 72% Amber ↑ Improving", page)
-    page = text_of(viewer_client.get("/projects/E1.10"))
+    page = text_of(viewer_client.get("/p/children/projects/E1.10"))
     assert "The measures this project is meant to move." in page
     assert set(re.findall(r"KPI\d\d", page)) == {"KPI05", "KPI06"}
-    page = text_of(viewer_client.get("/projects/A1"))
+    page = text_of(viewer_client.get("/p/children/projects/A1"))
     assert "No KPIs are linked to this project." in page
 
 
@@ -166,17 +172,17 @@ def test_public_progress_pages_do_not_show_kpis_to_visitors_who_have_not_signed_
 
     db.session.scalars(select(Programme)).one().public_progress_pages = True
     db.session.commit()
-    response = client.get("/workstreams/E1")
+    response = client.get("/p/children/workstreams/E1")
     assert response.status_code == 200
-    assert "KPI03" not in text_of(response) and "/kpis" not in response.get_data(as_text=True)
+    assert "KPI03" not in text_of(response) and "/p/children/kpis" not in response.get_data(as_text=True)
 
 
 def test_json_and_csv_downloads_match_the_cli_export(viewer_client, runner, demo):
     db.session.commit()
-    from_web = viewer_client.get("/kpis.json")
+    from_web = viewer_client.get("/p/children/kpis.json")
     assert from_web.mimetype == "application/json"
     assert json.loads(from_web.get_data(as_text=True)) == json.loads(runner.invoke(args=["export", "kpis"]).output)
-    csv_response = viewer_client.get("/kpis.csv")
+    csv_response = viewer_client.get("/p/children/kpis.csv")
     assert csv_response.mimetype == "text/csv" and "attachment" in csv_response.headers["Content-Disposition"]
     assert csv_response.get_data(as_text=True) == runner.invoke(args=["export", "kpis", "--format", "csv"]).output
 
@@ -217,20 +223,20 @@ def test_who_may_enter_values(signed_in_client, owned_kpi):
     owner = signed_in_client(make_user("viewer", person=owned_kpi.owner))
     admin = signed_in_client(make_user("admin"))
     for client in (viewer, other_lead):
-        assert client.get("/kpis/KPI40/values/new").status_code == 403
-        assert client.post("/kpis/KPI40/values/new", data=value_form()).status_code == 403
-        assert client.get("/kpis/KPI40/values/2022-09-30/edit").status_code == 403
-        assert "Add a value" not in text_of(client.get("/kpis/KPI40"))
+        assert client.get("/p/test/kpis/KPI40/values/new").status_code == 403
+        assert client.post("/p/test/kpis/KPI40/values/new", data=value_form()).status_code == 403
+        assert client.get("/p/test/kpis/KPI40/values/2022-09-30/edit").status_code == 403
+        assert "Add a value" not in text_of(client.get("/p/test/kpis/KPI40"))
     assert count(KpiValue) == 1
-    assert "Add a value" in text_of(owner.get("/kpis/KPI40"))
-    assert owner.post("/kpis/KPI40/values/new", data=value_form()).status_code == 302
+    assert "Add a value" in text_of(owner.get("/p/test/kpis/KPI40"))
+    assert owner.post("/p/test/kpis/KPI40/values/new", data=value_form()).status_code == 302
     next_quarter = value_form(month="3", year="2023", period_label="Q4 2022/23")
-    assert admin.post("/kpis/KPI40/values/new", data=next_quarter).status_code == 302
+    assert admin.post("/p/test/kpis/KPI40/values/new", data=next_quarter).status_code == 302
     assert count(KpiValue) == 3
 
 
 def test_a_saved_value_shows_on_the_kpi_page(admin_client, owned_kpi):
-    response = admin_client.post("/kpis/KPI40/values/new", data=value_form(), follow_redirects=True)
+    response = admin_client.post("/p/test/kpis/KPI40/values/new", data=value_form(), follow_redirects=True)
     page = text_of(response)
     assert "Value for Q3 2022/23 saved for KPI40." in page
     assert re.search(r"Q3 2022/23 ending 31 December 2022 66% 65% Green ↑ Improving", page)
@@ -238,7 +244,7 @@ def test_a_saved_value_shows_on_the_kpi_page(admin_client, owned_kpi):
 
 
 def test_value_form_computes_from_numerator_and_denominator(admin_client, owned_kpi):
-    admin_client.post("/kpis/KPI40/values/new", data=value_form(value="", numerator="45", denominator="60"))
+    admin_client.post("/p/test/kpis/KPI40/values/new", data=value_form(value="", numerator="45", denominator="60"))
     saved = db.session.scalars(select(KpiValue).where(KpiValue.period_label == "Q3 2022/23")).one()
     assert (saved.value, saved.numerator, saved.denominator) == (Decimal("75"), Decimal("45"), Decimal("60"))
 
@@ -268,7 +274,7 @@ def test_value_form_computes_from_numerator_and_denominator(admin_client, owned_
     ],
 )
 def test_value_form_errors_are_shown_and_nothing_is_saved(admin_client, owned_kpi, overrides, field, message):
-    response = admin_client.post("/kpis/KPI40/values/new", data=value_form(**overrides))
+    response = admin_client.post("/p/test/kpis/KPI40/values/new", data=value_form(**overrides))
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "There is a problem" in html
@@ -278,14 +284,14 @@ def test_value_form_errors_are_shown_and_nothing_is_saved(admin_client, owned_kp
 
 
 def test_changing_a_value_keeps_the_old_one_in_history(admin_client, admin_user, owned_kpi):
-    form_page = admin_client.get("/kpis/KPI40/values/2022-09-30/edit")
+    form_page = admin_client.get("/p/test/kpis/KPI40/values/2022-09-30/edit")
     version = re.search(r'name="version" type="hidden" value="(\d+)"', form_page.get_data(as_text=True)).group(1)
     html = form_page.get_data(as_text=True)
     assert 'value="63"' in html and 'value="Q2 2022/23"' in html
     for box, shown in (("day", "30"), ("month", "09"), ("year", "2022")):
         assert re.search(rf'id="period_end-{box}"[^>]*value="{shown}"', html), box
     response = admin_client.post(
-        "/kpis/KPI40/values/2022-09-30/edit",
+        "/p/test/kpis/KPI40/values/2022-09-30/edit",
         follow_redirects=True,
         data=value_form(
             month="9",
@@ -310,21 +316,21 @@ def test_changing_a_value_keeps_the_old_one_in_history(admin_client, admin_user,
 def test_a_save_over_someone_elses_newer_save_is_refused(admin_client, owned_kpi):
     stale = re.search(
         r'name="version" type="hidden" value="(\d+)"',
-        admin_client.get("/kpis/KPI40/values/2022-09-30/edit").get_data(as_text=True),
+        admin_client.get("/p/test/kpis/KPI40/values/2022-09-30/edit").get_data(as_text=True),
     ).group(1)
     edit = {"month": "9", "day": "30", "period_label": "Q2 2022/23"}
-    admin_client.post("/kpis/KPI40/values/2022-09-30/edit", data=value_form(**edit, value="64", version=stale))
+    admin_client.post("/p/test/kpis/KPI40/values/2022-09-30/edit", data=value_form(**edit, value="64", version=stale))
     response = admin_client.post(
-        "/kpis/KPI40/values/2022-09-30/edit", data=value_form(**edit, value="70", version=stale)
+        "/p/test/kpis/KPI40/values/2022-09-30/edit", data=value_form(**edit, value="70", version=stale)
     )
     assert "Someone else saved this value while you were editing it: it is now 64% for Q2 2022/23." in text_of(response)
     assert db.session.scalars(select(KpiValue.value)).one() == Decimal("64")
 
 
 def test_unknown_kpis_and_periods_are_not_found(admin_client, owned_kpi):
-    assert admin_client.get("/kpis/NOPE").status_code == 404
-    assert admin_client.get("/kpis/KPI40/values/2031-01-01/edit").status_code == 404
-    assert admin_client.get("/kpis/KPI40/values/not-a-date/edit").status_code == 404
+    assert admin_client.get("/p/test/kpis/NOPE").status_code == 404
+    assert admin_client.get("/p/test/kpis/KPI40/values/2031-01-01/edit").status_code == 404
+    assert admin_client.get("/p/test/kpis/KPI40/values/not-a-date/edit").status_code == 404
 
 
 # --- import upload --------------------------------------------------------------------------------
@@ -332,7 +338,7 @@ def test_unknown_kpis_and_periods_are_not_found(admin_client, owned_kpi):
 
 def upload(client, kind: str, text: str, name: str = "file.csv"):
     return client.post(
-        "/admin/kpis/import",
+        "/p/test/admin/kpis/import",
         data={"kind": kind, "file": (io.BytesIO(text.encode("utf-8")), name)},
         content_type="multipart/form-data",
         follow_redirects=True,
@@ -342,8 +348,8 @@ def upload(client, kind: str, text: str, name: str = "file.csv"):
 def test_only_admins_may_import(signed_in_client, programme):
     for role in ("viewer", "lead"):
         client = signed_in_client(make_user(role))
-        assert client.get("/admin/kpis/import").status_code == 403
-        assert client.post("/admin/kpis/import", data={"kind": "kpis"}).status_code == 403
+        assert client.get("/p/test/admin/kpis/import").status_code == 403
+        assert client.post("/p/test/admin/kpis/import", data={"kind": "kpis"}).status_code == 403
 
 
 def test_an_uploaded_file_with_problems_is_listed_row_by_row_and_nothing_is_written(admin_client, programme):
@@ -376,7 +382,7 @@ def test_an_uploaded_file_is_imported_with_a_summary(admin_client, programme):
     assert "Imported 1 KPI value: 1 new, 0 updated, 0 unchanged." in page
     assert count(KpiValue) == 1
     audit = text_of(admin_client.get("/admin/audit"))
-    assert "KPIs imported" in audit and "KPI values from values.csv: Imported 1 KPI value" in audit
+    assert "KPIs imported" in audit and "KPI values from values.csv into test: Imported 1 KPI value" in audit
 
 
 @pytest.mark.parametrize(
@@ -388,7 +394,7 @@ def test_an_uploaded_file_is_imported_with_a_summary(admin_client, programme):
     ],
 )
 def test_the_import_form_says_what_is_missing(admin_client, programme, data, message):
-    response = admin_client.post("/admin/kpis/import", data=data, content_type="multipart/form-data")
+    response = admin_client.post("/p/test/admin/kpis/import", data=data, content_type="multipart/form-data")
     assert response.status_code == 200 and message in text_of(response)
 
 
@@ -423,7 +429,15 @@ def build_kpis(how_many: int, values_each: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["/kpis", "/kpis?workstream=W&status=amber", "/kpis/K000", "/workstreams/W", "/kpis.json", "/kpis.csv"]
+    "url",
+    [
+        "/p/test/kpis",
+        "/p/test/kpis?workstream=W&status=amber",
+        "/p/test/kpis/K000",
+        "/p/test/workstreams/W",
+        "/p/test/kpis.json",
+        "/p/test/kpis.csv",
+    ],
 )
 def test_kpi_pages_issue_a_fixed_number_of_statements(viewer_client, programme, count_queries, url):
     build_kpis(2, 2)
@@ -432,4 +446,4 @@ def test_kpi_pages_issue_a_fixed_number_of_statements(viewer_client, programme, 
     large = count_queries(lambda: viewer_client.get(url))
     assert viewer_client.get(url).status_code == 200
     assert small == large, f"{url}: {small} statements with 2 KPIs, {large} with 27"
-    assert large <= 12
+    assert large <= 14  # the page, its KPI panel and its risk panel

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from tests.factories import make_programme
+from tests.factories import make_programme, test_programme
 from tests.kpis.factories import make_kpi, make_value
 from tracker.extensions import db
 from tracker.kpis.importer import ImportRejected, import_kpis
@@ -218,17 +218,20 @@ def test_the_import_reads_decimal_places_and_old_files_leave_them_alone(app):
                 "KPI01,Absence,percent,lower,annual,4,,4.5,,1",
                 "KPI02,Rate,rate,higher,annual,30,,,,",
             ]
-        )
+        ),
+        programme=test_programme(),
     )
     db.session.commit()
     assert summary.created == 2
     assert (stored("KPI01").decimal_places, stored("KPI01").places) == (1, 1)
     assert (stored("KPI02").decimal_places, stored("KPI02").places) == (None, 1)  # blank: the unit's default
     # A file without the column (as every file before it) imports, and keeps each KPI's places.
-    old = import_kpis(KPI_HEADER + "\nKPI01,Absence,percent,lower,annual,4,,4.5,\n")
+    old = import_kpis(KPI_HEADER + "\nKPI01,Absence,percent,lower,annual,4,,4.5,\n", programme=test_programme())
     db.session.commit()
     assert old.unchanged == 1 and stored("KPI01").decimal_places == 1
-    changed = import_kpis(KPI_HEADER + ",decimal_places\nKPI01,Absence,percent,lower,annual,4,,4.5,,2\n")
+    changed = import_kpis(
+        KPI_HEADER + ",decimal_places\nKPI01,Absence,percent,lower,annual,4,,4.5,,2\n", programme=test_programme()
+    )
     db.session.commit()
     assert changed.updated == 1 and stored("KPI01").decimal_places == 2
 
@@ -236,7 +239,10 @@ def test_the_import_reads_decimal_places_and_old_files_leave_them_alone(app):
 @pytest.mark.parametrize("cell", ["7", "1.5", "two", "-1"])
 def test_decimal_places_outside_0_to_6_are_refused(app, cell):
     with pytest.raises(ImportRejected) as caught:
-        import_kpis(f"{KPI_HEADER},decimal_places\nKPI01,Absence,percent,lower,annual,4,,4.5,,{cell}\n")
+        import_kpis(
+            f"{KPI_HEADER},decimal_places\nKPI01,Absence,percent,lower,annual,4,,4.5,,{cell}\n",
+            programme=test_programme(),
+        )
     assert [str(p) for p in caught.value.problems] == [
         f"Row 2, column decimal_places: '{cell}' is not a number of decimal places; enter a whole number "
         "from 0 to 6, or leave it blank for the unit's default"
@@ -248,7 +254,8 @@ def test_rows_of_one_kpi_must_agree_on_its_places(app):
         import_kpis(
             f"{KPI_HEADER},applies_from,decimal_places\n"
             "KPI01,Absence,percent,lower,annual,4,,4.5,,,1\n"
-            "KPI01,Absence,percent,lower,annual,3.8,,4.2,,2023-04-01,2\n"
+            "KPI01,Absence,percent,lower,annual,3.8,,4.2,,2023-04-01,2\n",
+            programme=test_programme(),
         )
     assert "with a different definition" in str(caught.value.problems[0])
 
@@ -275,10 +282,10 @@ def published(app):
 
 
 def test_the_scorecard_and_kpi_page_show_and_judge_the_published_value(viewer_client, published):
-    page = text_of(viewer_client.get("/kpis"))
+    page = text_of(viewer_client.get("/p/test/kpis"))
     assert re.search(r"KPI 20 Measure KPI 20 .*? 90% Q1 2023/24 85% Up to 90% Amber ↑ Improving", page)
     assert re.search(r"KPI 21 Measure KPI 21 .*? 4.6% 2022/23 4.0% Up to 4.5% Red No previous value", page)
-    response = viewer_client.get("/kpis/kpi-20")
+    response = viewer_client.get("/p/test/kpis/kpi-20")
     page = text_of(response)
     assert "90% in Q1 2023/24 against a target of 85%" in page
     assert "Decimal places 0 (published as whole numbers, the default for per cent)" in page
@@ -288,11 +295,11 @@ def test_the_scorecard_and_kpi_page_show_and_judge_the_published_value(viewer_cl
     labels = re.findall(r'class="app-chart__value">([^<]+)<', svg)
     assert labels == ["91%", "90%"]
     assert "Latest value 90% against a target of 85%: Amber" in svg
-    assert "Decimal places 1 (published to 1 decimal place)" in text_of(viewer_client.get("/kpis/kpi-21"))
+    assert "Decimal places 1 (published to 1 decimal place)" in text_of(viewer_client.get("/p/test/kpis/kpi-21"))
 
 
 def test_exports_keep_the_stored_value_and_add_the_published_one(viewer_client, published):
-    records = {r["ref"]: r for r in json.loads(viewer_client.get("/kpis.json").get_data(as_text=True))}
+    records = {r["ref"]: r for r in json.loads(viewer_client.get("/p/test/kpis.json").get_data(as_text=True))}
     rate, absence = records["KPI 20"], records["KPI 21"]
     assert (rate["latest_value"], rate["latest_value_shown"], rate["decimal_places"], rate["status"]) == (
         90.21,
@@ -301,7 +308,7 @@ def test_exports_keep_the_stored_value_and_add_the_published_one(viewer_client, 
         "amber",
     )
     assert (absence["latest_value"], absence["latest_value_shown"], absence["decimal_places"]) == (4.55, "4.6", 1)
-    csv_text = viewer_client.get("/kpis.csv").get_data(as_text=True)
+    csv_text = viewer_client.get("/p/test/kpis.csv").get_data(as_text=True)
     assert (
         "KPI 20,Measure KPI 20,percent,lower,85,,90,2023-06-30,Q1 2023/24,90.21,amber,improving,false,0,90" in csv_text
     )

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from tests.factories import make_programme, make_project, make_workstream
+from tests.factories import make_programme, make_project, make_workstream, test_programme
 from tests.kpis.factories import make_kpi, make_value
 from tracker.extensions import db
 from tracker.kpis.importer import ImportRejected, import_kpis
@@ -37,7 +37,7 @@ def write(tmp_path, name: str, text: str):
 
 def problems_of(importer, data) -> list[str]:
     with pytest.raises(ImportRejected) as caught:
-        importer(data)
+        importer(data, programme=test_programme())
     db.session.rollback()
     return [str(problem) for problem in caught.value.problems]
 
@@ -65,7 +65,14 @@ def test_kpis_sort_naturally(app):
     db.session.commit()
     from tracker.kpis.queries import kpi_rows
 
-    assert [row.kpi.ref for row in kpi_rows()] == ["BCP 4", "KPI 1", "KPI 2", "KPI 10", "P1", "Performance Indicator 3"]
+    assert [row.kpi.ref for row in kpi_rows(test_programme())] == [
+        "BCP 4",
+        "KPI 1",
+        "KPI 2",
+        "KPI 10",
+        "P1",
+        "Performance Indicator 3",
+    ]
 
 
 def test_a_ref_that_is_not_kpi_shaped_is_labelled_as_a_kpi(app):
@@ -139,8 +146,10 @@ def test_a_file_of_refs_with_spaces_imports_and_exports_back_unchanged(runner, l
 
 
 def test_refs_are_matched_in_any_case_and_keep_their_stored_spelling(app):
-    import_kpis(csv_text(KPI_HEADER, "KPI 12,Twelve,percent,higher,annual,72,,,"))
-    summary = import_kpis(csv_text(KPI_HEADER, "kpi 12,Twelve renamed,percent,higher,annual,72,,,"))
+    import_kpis(csv_text(KPI_HEADER, "KPI 12,Twelve,percent,higher,annual,72,,,"), programme=test_programme())
+    summary = import_kpis(
+        csv_text(KPI_HEADER, "kpi 12,Twelve renamed,percent,higher,annual,72,,,"), programme=test_programme()
+    )
     db.session.commit()
     assert (summary.created, summary.updated) == (0, 1)
     assert [(k.ref, k.title) for k in db.session.scalars(select(Kpi))] == [("KPI 12", "Twelve renamed")]
@@ -222,7 +231,10 @@ def refs_with_spaces(app):
     ],
 )
 def test_links_are_read_from_refs_separated_by_semicolons_or_spaces(refs_with_spaces, links, workstreams, projects):
-    import_kpis(csv_text(KPI_HEADER + ",links", f'KPI 1,Linked,percent,higher,annual,1,,,,"{links}"'))
+    import_kpis(
+        csv_text(KPI_HEADER + ",links", f'KPI 1,Linked,percent,higher,annual,1,,,,"{links}"'),
+        programme=test_programme(),
+    )
     db.session.commit()
     stored = kpi("KPI 1")
     assert sorted(w.ref for w in stored.workstreams) == sorted(workstreams)
@@ -254,7 +266,9 @@ def test_links_that_read_two_ways_or_name_nothing_are_refused(refs_with_spaces, 
 def test_the_import_page_explains_refs_and_links(admin_client, app):
     make_programme()
     db.session.commit()
-    page = " ".join(re.sub(r"<[^>]+>", " ", admin_client.get("/admin/kpis/import").get_data(as_text=True)).split())
+    page = " ".join(
+        re.sub(r"<[^>]+>", " ", admin_client.get("/p/test/admin/kpis/import").get_data(as_text=True)).split()
+    )
     assert "separated by ; like E1.7; BCP 4." in page
     assert "up to 40 characters" in page and "decimal_places" in page
 
@@ -271,7 +285,9 @@ def spaced_kpi(app):
     return stored
 
 
-@pytest.mark.parametrize("path", ["/kpis/kpi-12", "/kpis/KPI%2012", "/kpis/kpi%2012", "/kpis/KPI-12"])
+@pytest.mark.parametrize(
+    "path", ["/p/test/kpis/kpi-12", "/p/test/kpis/KPI%2012", "/p/test/kpis/kpi%2012", "/p/test/kpis/KPI-12"]
+)
 def test_a_kpi_page_is_reached_by_its_slug_and_by_its_ref(viewer_client, spaced_kpi, path):
     response = viewer_client.get(path)
     assert response.status_code == 200
@@ -279,20 +295,22 @@ def test_a_kpi_page_is_reached_by_its_slug_and_by_its_ref(viewer_client, spaced_
 
 
 def test_links_to_kpi_pages_use_the_slug(admin_client, spaced_kpi):
-    scorecard = admin_client.get("/kpis").get_data(as_text=True)
-    assert 'href="/kpis/kpi-12"' in scorecard and "/kpis/KPI%2012" not in scorecard
-    page = admin_client.get("/kpis/KPI%2012").get_data(as_text=True)
-    assert 'href="/kpis/kpi-12/values/new"' in page and 'href="/kpis/kpi-12/values/2023-03-31/edit"' in page
-    form = admin_client.get("/kpis/KPI%2012/values/new")
-    assert form.status_code == 200 and 'action="/kpis/kpi-12/values/new"' in form.get_data(as_text=True)
+    scorecard = admin_client.get("/p/test/kpis").get_data(as_text=True)
+    assert 'href="/p/test/kpis/kpi-12"' in scorecard and "/p/test/kpis/KPI%2012" not in scorecard
+    page = admin_client.get("/p/test/kpis/KPI%2012").get_data(as_text=True)
+    assert (
+        'href="/p/test/kpis/kpi-12/values/new"' in page and 'href="/p/test/kpis/kpi-12/values/2023-03-31/edit"' in page
+    )
+    form = admin_client.get("/p/test/kpis/KPI%2012/values/new")
+    assert form.status_code == 200 and 'action="/p/test/kpis/kpi-12/values/new"' in form.get_data(as_text=True)
     saved = admin_client.post(
-        "/kpis/KPI%2012/values/new",
+        "/p/test/kpis/KPI%2012/values/new",
         data={"period_end": ["30", "6", "2023"], "period_label": "Q1 2023/24", "value": "71", "version": ""},
     )
-    assert saved.status_code == 302 and saved.headers["Location"].endswith("/kpis/kpi-12")
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("/p/test/kpis/kpi-12")
     assert [v.value for v in kpi("KPI 12").values] == [Decimal("69"), Decimal("71")]
 
 
-@pytest.mark.parametrize("path", ["/kpis/kpi-13", "/kpis/" + "x" * 41, "/kpis/kpi-13/values/new"])
+@pytest.mark.parametrize("path", ["/p/test/kpis/kpi-13", "/p/test/kpis/" + "x" * 41, "/p/test/kpis/kpi-13/values/new"])
 def test_unknown_or_impossible_kpi_addresses_are_not_found(viewer_client, spaced_kpi, path):
     assert viewer_client.get(path).status_code == 404

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import make_person, make_programme, make_user
+from tests.factories import make_person, make_programme, make_user, test_programme
 from tests.kpis.factories import make_kpi, make_value
 from tracker.audit.models import AuditEvent
 from tracker.core.errors import InvalidChange, NotAllowed, NotFound, VersionConflict
@@ -61,7 +61,7 @@ def kpi(app):
     kpi = make_kpi("KPI40", target=65, tolerance_low=60, owner=owner)
     make_value(kpi, date(2022, 9, 30), 63, "Q2 2022/23")
     db.session.commit()
-    return queries.kpi_by_ref("KPI40")
+    return queries.kpi_by_ref(test_programme(), "KPI40")
 
 
 # --- the service itself --------------------------------------------------------------------------
@@ -71,7 +71,7 @@ def test_a_new_value_is_saved_with_an_audit_event_naming_who_saved_it(kpi, admin
     assert save_value(kpi, admin_user, figures()) == "created"
     db.session.commit()
     [event] = audit_events("kpi_value_saved")
-    assert (event.detail, event.user_id) == ("KPI KPI40: Q3 2022/23 value added", admin_user.id)
+    assert (event.detail, event.user_id) == ("KPI KPI40 in test: Q3 2022/23 value added", admin_user.id)
 
 
 def test_a_replaced_value_is_kept_in_history_and_an_unchanged_one_records_nothing(kpi, admin_user):
@@ -93,8 +93,8 @@ def test_a_replaced_value_is_kept_in_history_and_an_unchanged_one_records_nothin
         "form",
         admin_user.id,
     )
-    assert [e.detail for e in audit_events("kpi_value_saved")] == ["KPI KPI40: Q2 2022/23 value changed"]
-    kpi = queries.kpi_by_ref("KPI40")
+    assert [e.detail for e in audit_events("kpi_value_saved")] == ["KPI KPI40 in test: Q2 2022/23 value changed"]
+    kpi = queries.kpi_by_ref(test_programme(), "KPI40")
     again = save_value(kpi, admin_user, figures(date(2022, 9, 30), "Q2 2022/23", "62.5"), replacing=kpi.values[0])
     assert again == "unchanged" and len(audit_events("kpi_value_saved")) == 1 and count(KpiValueHistory) == 1
 
@@ -104,7 +104,7 @@ def test_a_save_against_an_older_version_is_refused(kpi, admin_user):
     stale = stored.version
     save_value(kpi, admin_user, figures(date(2022, 9, 30), "Q2 2022/23", "64"), replacing=stored, seen_version=stale)
     db.session.commit()
-    kpi = queries.kpi_by_ref("KPI40")
+    kpi = queries.kpi_by_ref(test_programme(), "KPI40")
     with pytest.raises(VersionConflict):
         save_value(
             kpi, admin_user, figures(date(2022, 9, 30), "Q2 2022/23", "70"), replacing=kpi.values[0], seen_version=stale
@@ -120,7 +120,7 @@ def test_a_second_value_for_a_period_is_refused_with_the_forms_message(kpi, admi
     # Moving another value onto that period is the same clash.
     save_value(kpi, admin_user, figures())
     db.session.commit()
-    kpi = queries.kpi_by_ref("KPI40")
+    kpi = queries.kpi_by_ref(test_programme(), "KPI40")
     december = kpi.values[-1]
     with pytest.raises(InvalidChange) as refused:
         save_value(kpi, admin_user, figures(date(2022, 9, 30)), replacing=december, seen_version=december.version)
@@ -153,7 +153,7 @@ def test_only_the_programme_office_the_owner_and_the_command_line_may_save(kpi):
 
 def test_reads_say_not_found_without_a_request(kpi):
     with pytest.raises(NotFound, match=re.escape("There is no KPI NOPE.")):
-        queries.kpi_by_ref("NOPE")
+        queries.kpi_by_ref(test_programme(), "NOPE")
     with pytest.raises(NotFound, match=re.escape("There is no value for that period.")):
         queries.stored_value(kpi, "not-a-date")
     with pytest.raises(NotFound, match=re.escape("KPI KPI40 has no value for the period ending 1 January 2031.")):
@@ -209,14 +209,14 @@ def test_the_form_and_the_importer_apply_the_same_parts_rule(kpi, admin_client, 
     expected = parts_problem(number(value), number(numerator), number(denominator), unread=unread)
 
     page = admin_client.post(
-        "/kpis/KPI40/values/new", data=value_form(value=value, numerator=numerator, denominator=denominator)
+        "/p/test/kpis/KPI40/values/new", data=value_form(value=value, numerator=numerator, denominator=denominator)
     )
     html = page.get_data(as_text=True)
     on_form = {problem.field for problem in PartsProblem if f'href="#{problem.field}">{problem.message}' in html}
 
     row = f"KPI40,2022-12-31,Q3 2022/23,{value},{numerator},{denominator},,,,"
     try:
-        import_kpi_values(values_csv(row))
+        import_kpi_values(values_csv(row), programme=test_programme())
         in_file: set[str] = set()
     except ImportRejected as rejected:
         in_file = {p.column for p in rejected.problems if p.message in {m.import_message for m in PartsProblem}}
@@ -226,32 +226,37 @@ def test_the_form_and_the_importer_apply_the_same_parts_rule(kpi, admin_client, 
 
 
 def test_the_form_and_the_importer_refuse_a_period_clash_and_save_through_the_service(kpi, admin_client, admin_user):
-    page = admin_client.post("/kpis/KPI40/values/new", data=value_form(period_end=["30", "9", "2022"]))
+    page = admin_client.post("/p/test/kpis/KPI40/values/new", data=value_form(period_end=["30", "9", "2022"]))
     assert page.status_code == 200 and CLASH in page.get_data(as_text=True).replace("&#39;", "'")
-    assert admin_client.post("/kpis/KPI40/values/new", data=value_form()).status_code == 302
+    assert admin_client.post("/p/test/kpis/KPI40/values/new", data=value_form()).status_code == 302
     # The importer replaces a period's value rather than clash with it; both saves leave the same trail.
-    import_kpi_values(values_csv("KPI40,2022-09-30,Q2 2022/23,61,,,,,,"), source="import q2.csv", user=admin_user)
+    import_kpi_values(
+        values_csv("KPI40,2022-09-30,Q2 2022/23,61,,,,,,"),
+        source="import q2.csv",
+        user=admin_user,
+        programme=test_programme(),
+    )
     db.session.commit()
     assert [e.detail for e in audit_events("kpi_value_saved")] == [
-        "KPI KPI40: Q3 2022/23 value added",
-        "KPI KPI40: Q2 2022/23 value changed",
+        "KPI KPI40 in test: Q3 2022/23 value added",
+        "KPI KPI40 in test: Q2 2022/23 value changed",
     ]
     assert {e.user_id for e in audit_events("kpi_value_saved")} == {admin_user.id}
     assert db.session.scalars(select(KpiValueHistory.source)).all() == ["import q2.csv"]
 
 
 def test_the_edit_form_refuses_a_save_over_a_newer_one_through_the_service(kpi, admin_client):
-    edit_page = admin_client.get("/kpis/KPI40/values/2022-09-30/edit").get_data(as_text=True)
+    edit_page = admin_client.get("/p/test/kpis/KPI40/values/2022-09-30/edit").get_data(as_text=True)
     stale = re.search(r'name="version" type="hidden" value="(\d+)"', edit_page).group(1)
     edit = {"period_end": ["30", "9", "2022"], "period_label": "Q2 2022/23"}
     assert (
         admin_client.post(
-            "/kpis/KPI40/values/2022-09-30/edit", data=value_form(**edit, value="64", version=stale)
+            "/p/test/kpis/KPI40/values/2022-09-30/edit", data=value_form(**edit, value="64", version=stale)
         ).status_code
         == 302
     )
     refused = admin_client.post(
-        "/kpis/KPI40/values/2022-09-30/edit", data=value_form(**edit, value="70", version=stale)
+        "/p/test/kpis/KPI40/values/2022-09-30/edit", data=value_form(**edit, value="70", version=stale)
     )
     html = refused.get_data(as_text=True)
     assert "it is now 64% for Q2 2022/23" in html
@@ -259,7 +264,7 @@ def test_the_edit_form_refuses_a_save_over_a_newer_one_through_the_service(kpi, 
     assert int(newer) == int(stale) + 1  # saving again applies the user's figures on top of the newer value
     assert (
         admin_client.post(
-            "/kpis/KPI40/values/2022-09-30/edit", data=value_form(**edit, value="70", version=newer)
+            "/p/test/kpis/KPI40/values/2022-09-30/edit", data=value_form(**edit, value="70", version=newer)
         ).status_code
         == 302
     )
@@ -269,9 +274,11 @@ def test_the_edit_form_refuses_a_save_over_a_newer_one_through_the_service(kpi, 
 def test_the_importer_refuses_anyone_but_the_programme_office(kpi):
     lead = make_user("lead", person=kpi.owner)
     with pytest.raises(NotAllowed):
-        import_kpi_values(values_csv("KPI40,2022-12-31,Q3 2022/23,66,,,,,,"), user=lead)
+        import_kpi_values(values_csv("KPI40,2022-12-31,Q3 2022/23,66,,,,,,"), user=lead, programme=test_programme())
     with pytest.raises(NotAllowed):
-        import_kpis(f"{KPI_HEADER}\nKPI41,New,number,higher,annual,1,,,\n".encode(), user=lead)
+        import_kpis(
+            f"{KPI_HEADER}\nKPI41,New,number,higher,annual,1,,,\n".encode(), user=lead, programme=test_programme()
+        )
     assert count(KpiValue) == 1 and count(Kpi) == 1
 
 
@@ -279,6 +286,8 @@ def test_the_importer_refuses_anyone_but_the_programme_office(kpi):
 
 
 def test_imports_from_the_command_line_leave_an_audit_trail(runner, tmp_path: Path, app):
+    make_programme()
+    db.session.commit()
     kpis = tmp_path / "kpis.csv"
     kpis.write_text(f"{KPI_HEADER}\nKPI03,EEE take-up,percent,higher,termly,72,68,,\n", encoding="utf-8")
     values = tmp_path / "values.csv"
@@ -292,17 +301,19 @@ def test_imports_from_the_command_line_leave_an_audit_trail(runner, tmp_path: Pa
 
     imported = audit_events("kpis_imported")
     assert [(e.detail, e.user_id) for e in imported] == [
-        ("KPI definitions from kpis.csv: Imported 1 KPI: 1 new, 0 updated, 0 unchanged.", None),
-        ("KPI values from values.csv: Imported 2 KPI values: 2 new, 0 updated, 0 unchanged.", None),
-        ("KPI values from values.csv: Imported 2 KPI values: 0 new, 0 updated, 2 unchanged.", None),
+        ("KPI definitions from kpis.csv into test: Imported 1 KPI: 1 new, 0 updated, 0 unchanged.", None),
+        ("KPI values from values.csv into test: Imported 2 KPI values: 2 new, 0 updated, 0 unchanged.", None),
+        ("KPI values from values.csv into test: Imported 2 KPI values: 0 new, 0 updated, 2 unchanged.", None),
     ]
     assert [e.detail for e in audit_events("kpi_value_saved")] == [
-        "KPI KPI03: Q2 2022/23 value added",
-        "KPI KPI03: Q3 2022/23 value added",
+        "KPI KPI03 in test: Q2 2022/23 value added",
+        "KPI KPI03 in test: Q3 2022/23 value added",
     ]
 
 
 def test_a_rejected_import_leaves_no_audit_event(runner, tmp_path: Path, app):
+    make_programme()
+    db.session.commit()
     bad = tmp_path / "bad.csv"
     bad.write_text(f"{KPI_HEADER}\nKPI01,Bad,percent,sideways,annual,1,,,\n", encoding="utf-8")
     assert runner.invoke(args=["import", "kpis", str(bad)]).exit_code == 1

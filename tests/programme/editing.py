@@ -12,7 +12,7 @@ from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.history.models import ChangeRecord
 from tracker.people.models import Person
-from tracker.programme.models import Action, Project, Workstream
+from tracker.programme.models import Action, Programme, Project, Workstream
 from tracker.programme.status import Status
 
 
@@ -26,6 +26,10 @@ class Plan:
     other_lead: User  # leads A2 and A2.1 only
     viewer: User
     admin: User
+
+    @property
+    def programme(self) -> Programme:
+        return self.project.programme
 
 
 def make_plan(**action_fields) -> Plan:

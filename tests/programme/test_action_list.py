@@ -36,30 +36,42 @@ def programme(app):
 
 
 def test_lists_every_action_in_natural_ref_order(viewer_client, programme):
-    assert listed_refs(viewer_client.get("/actions")) == ["A1.1", "A1.2", "A1.10", "A2.1", "E1.1.1"]
+    assert listed_refs(viewer_client.get("/p/test/actions")) == ["A1.1", "A1.2", "A1.10", "A2.1", "E1.1.1"]
 
 
 def test_filter_by_workstream_includes_its_sub_workstreams(viewer_client, programme):
-    assert listed_refs(viewer_client.get("/actions?workstream=E")) == ["E1.1.1"]
-    assert listed_refs(viewer_client.get("/actions?workstream=A")) == ["A1.1", "A1.2", "A1.10", "A2.1"]
+    assert listed_refs(viewer_client.get("/p/test/actions?workstream=E")) == ["E1.1.1"]
+    assert listed_refs(viewer_client.get("/p/test/actions?workstream=A")) == ["A1.1", "A1.2", "A1.10", "A2.1"]
 
 
 def test_filter_by_lead_status_overdue_and_due_within(viewer_client, programme):
     lead_b = programme["lead_b"].id
-    assert listed_refs(viewer_client.get(f"/actions?lead={lead_b}")) == ["A2.1", "E1.1.1"]
-    assert listed_refs(viewer_client.get("/actions?status=amber&status=red")) == ["A1.1", "A2.1", "E1.1.1"]
-    assert listed_refs(viewer_client.get("/actions?overdue=y")) == ["A1.1"]
-    assert listed_refs(viewer_client.get("/actions?due_within=2")) == ["A1.10"]
-    assert listed_refs(viewer_client.get("/actions?due_within=8")) == ["A1.10", "A2.1"]
+    assert listed_refs(viewer_client.get(f"/p/test/actions?lead={lead_b}")) == ["A2.1", "E1.1.1"]
+    assert listed_refs(viewer_client.get("/p/test/actions?status=amber&status=red")) == ["A1.1", "A2.1", "E1.1.1"]
+    assert listed_refs(viewer_client.get("/p/test/actions?overdue=y")) == ["A1.1"]
+    assert listed_refs(viewer_client.get("/p/test/actions?due_within=2")) == ["A1.10"]
+    assert listed_refs(viewer_client.get("/p/test/actions?due_within=8")) == ["A1.10", "A2.1"]
 
 
 def test_sort_by_deadline_both_ways(viewer_client, programme):
-    assert listed_refs(viewer_client.get("/actions?sort=deadline")) == ["A1.2", "A1.1", "A1.10", "A2.1", "E1.1.1"]
-    assert listed_refs(viewer_client.get("/actions?sort=-deadline")) == ["E1.1.1", "A2.1", "A1.10", "A1.1", "A1.2"]
+    assert listed_refs(viewer_client.get("/p/test/actions?sort=deadline")) == [
+        "A1.2",
+        "A1.1",
+        "A1.10",
+        "A2.1",
+        "E1.1.1",
+    ]
+    assert listed_refs(viewer_client.get("/p/test/actions?sort=-deadline")) == [
+        "E1.1.1",
+        "A2.1",
+        "A1.10",
+        "A1.1",
+        "A1.2",
+    ]
 
 
 def test_filters_are_kept_in_the_form_so_the_url_can_be_bookmarked(viewer_client, programme):
-    page = viewer_client.get("/actions?workstream=A&status=red&sort=deadline").get_data(as_text=True)
+    page = viewer_client.get("/p/test/actions?workstream=A&status=red&sort=deadline").get_data(as_text=True)
     assert re.search(r'<option value="A" selected', page)
     assert re.search(r'value="red" checked', page)
     assert "rated Red" in page
@@ -78,7 +90,7 @@ def test_filters_are_kept_in_the_form_so_the_url_can_be_bookmarked(viewer_client
     ],
 )
 def test_nonsense_filters_get_a_message_and_the_unfiltered_list(viewer_client, programme, query, message):
-    response = viewer_client.get(f"/actions?{query}")
+    response = viewer_client.get(f"/p/test/actions?{query}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Some filters could not be used" in page
@@ -92,25 +104,25 @@ def test_pagination_keeps_filters_and_clamps_bad_page_numbers(app, viewer_client
     for n in range(1, 121):
         make_action(project, ref=f"A1.{n}", status=Status.AMBER)
     db.session.commit()
-    first = viewer_client.get("/actions?status=amber")
+    first = viewer_client.get("/p/test/actions?status=amber")
     assert listed_refs(first)[0] == "A1.1" and len(listed_refs(first)) == 50
     assert "Showing 1 to 50 of 120 actions" in first.get_data(as_text=True)
     assert "status=amber" in re.search(r'href="([^"]*page=2[^"]*)"', first.get_data(as_text=True)).group(1)
-    third = viewer_client.get("/actions?status=amber&page=3")
+    third = viewer_client.get("/p/test/actions?status=amber&page=3")
     assert listed_refs(third) == [f"A1.{n}" for n in range(101, 121)]
-    assert listed_refs(viewer_client.get("/actions?page=999")) == [f"A1.{n}" for n in range(101, 121)]
-    assert listed_refs(viewer_client.get("/actions?page=nonsense"))[0] == "A1.1"
+    assert listed_refs(viewer_client.get("/p/test/actions?page=999")) == [f"A1.{n}" for n in range(101, 121)]
+    assert listed_refs(viewer_client.get("/p/test/actions?page=nonsense"))[0] == "A1.1"
 
 
 def test_overdue_actions_are_marked_in_words(viewer_client, programme):
-    page = viewer_client.get("/actions?overdue=y").get_data(as_text=True)
+    page = viewer_client.get("/p/test/actions?overdue=y").get_data(as_text=True)
     assert '<strong class="app-overdue">Overdue</strong>' in page
 
 
 def test_due_before_next_board_matches_the_overview_figure(viewer_client, programme):
     # Next board after 25 Nov 2026 (boards every 6 weeks from 13 Nov 2026) is 25 Dec 2026.
-    listed = listed_refs(viewer_client.get("/actions?before_board=y"))
+    listed = listed_refs(viewer_client.get("/p/test/actions?before_board=y"))
     assert listed == ["A1.10"]
-    overview = viewer_client.get("/").get_data(as_text=True)
+    overview = viewer_client.get("/p/test/").get_data(as_text=True)
     figure = re.search(r'before_board=y[^"]*">\s*<span class="app-key-figure__number">(\d+)<', overview)
     assert figure and int(figure.group(1)) == len(listed)

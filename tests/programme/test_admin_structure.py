@@ -8,7 +8,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from tests.factories import make_action, make_workstream
+from tests.factories import make_action, make_workstream, test_programme
 from tests.programme.editing import action_form, database_snapshot, history_of, make_plan
 from tracker.audit.models import AuditEvent
 from tracker.core.errors import InvalidChange
@@ -18,27 +18,33 @@ from tracker.programme import structure
 from tracker.programme.models import Action, Project, Workstream
 
 STRUCTURE_GETS = [
-    "/admin/structure",
-    "/admin/structure/workstreams/A",
-    "/admin/structure/projects/A1",
-    "/admin/structure/workstreams/new",
-    "/admin/structure/projects/new",
-    "/admin/structure/actions/new",
-    "/admin/structure/workstreams/A/edit",
-    "/admin/structure/projects/A1/edit",
-    "/admin/structure/actions/A1.1/edit",
+    "/p/test/admin/structure",
+    "/p/test/admin/structure/workstreams/A",
+    "/p/test/admin/structure/projects/A1",
+    "/p/test/admin/structure/workstreams/new",
+    "/p/test/admin/structure/projects/new",
+    "/p/test/admin/structure/actions/new",
+    "/p/test/admin/structure/workstreams/A/edit",
+    "/p/test/admin/structure/projects/A1/edit",
+    "/p/test/admin/structure/actions/A1.1/edit",
 ]
 STRUCTURE_POSTS = [
-    ("/admin/structure/workstreams/new", {"ref": "Z", "title": "New"}),
-    ("/admin/structure/projects/new", {"ref": "A9", "title": "New", "workstream_id": "1"}),
-    ("/admin/structure/actions/new", {"ref": "A1.9", "title": "New", "project_id": "1"}),
-    ("/admin/structure/workstreams/A/edit", {"ref": "A", "title": "Renamed"}),
-    ("/admin/structure/projects/A1/edit", {"ref": "A1", "title": "Renamed", "workstream_id": "1", "version": "1"}),
-    ("/admin/structure/actions/A1.1/edit", {"ref": "A1.1", "title": "Renamed", "project_id": "1", "version": "1"}),
-    ("/admin/structure/actions/A1.1/move", {"direction": "down"}),
-    ("/admin/structure/actions/A1.1/archive", {}),
-    ("/admin/structure/actions/A2.1/delete", {}),
-    ("/admin/structure/projects/A2/archive", {}),
+    ("/p/test/admin/structure/workstreams/new", {"ref": "Z", "title": "New"}),
+    ("/p/test/admin/structure/projects/new", {"ref": "A9", "title": "New", "workstream_id": "1"}),
+    ("/p/test/admin/structure/actions/new", {"ref": "A1.9", "title": "New", "project_id": "1"}),
+    ("/p/test/admin/structure/workstreams/A/edit", {"ref": "A", "title": "Renamed"}),
+    (
+        "/p/test/admin/structure/projects/A1/edit",
+        {"ref": "A1", "title": "Renamed", "workstream_id": "1", "version": "1"},
+    ),
+    (
+        "/p/test/admin/structure/actions/A1.1/edit",
+        {"ref": "A1.1", "title": "Renamed", "project_id": "1", "version": "1"},
+    ),
+    ("/p/test/admin/structure/actions/A1.1/move", {"direction": "down"}),
+    ("/p/test/admin/structure/actions/A1.1/archive", {}),
+    ("/p/test/admin/structure/actions/A2.1/delete", {}),
+    ("/p/test/admin/structure/projects/A2/archive", {}),
 ]
 
 
@@ -61,16 +67,16 @@ def test_the_programme_office_sees_every_structure_page(app, client_for):
     admin = client_for(plan.admin)
     for url in STRUCTURE_GETS:
         assert admin.get(url).status_code == 200, url
-    assert 'href="/admin/structure"' in admin.get("/").get_data(as_text=True)  # in the navigation
+    assert 'href="/p/test/admin/structure"' in admin.get("/p/test/").get_data(as_text=True)  # in the navigation
 
 
 def test_routes_that_change_the_structure_refuse_get(app, client_for):
     plan = make_plan()
     admin = client_for(plan.admin)
     for url in [
-        "/admin/structure/actions/A1.1/move",
-        "/admin/structure/actions/A1.1/archive",
-        "/admin/structure/actions/A1.1/delete",
+        "/p/test/admin/structure/actions/A1.1/move",
+        "/p/test/admin/structure/actions/A1.1/archive",
+        "/p/test/admin/structure/actions/A1.1/delete",
     ]:
         assert admin.get(url).status_code == 405
 
@@ -80,7 +86,7 @@ def test_create_a_workstream_project_and_action_with_a_new_lead(app, client_for)
     admin = client_for(plan.admin)
     assert (
         admin.post(
-            "/admin/structure/workstreams/new",
+            "/p/test/admin/structure/workstreams/new",
             data={"ref": "F", "title": "Adult social care", "parent_id": "", "reported_separately_by": ""},
         ).status_code
         == 302
@@ -88,7 +94,7 @@ def test_create_a_workstream_project_and_action_with_a_new_lead(app, client_for)
     workstream = db.session.scalars(select(Workstream).where(Workstream.ref == "F")).one()
     assert (
         admin.post(
-            "/admin/structure/projects/new",
+            "/p/test/admin/structure/projects/new",
             data={
                 "ref": "F1",
                 "title": "Reablement",
@@ -104,7 +110,7 @@ def test_create_a_workstream_project_and_action_with_a_new_lead(app, client_for)
     assert project.lead.name == "Head of Reablement" and project.target_date == date(2027, 3, 31)
     assert (
         admin.post(
-            "/admin/structure/actions/new",
+            "/p/test/admin/structure/actions/new",
             data={
                 "ref": "F1.1",
                 "title": "Map current pathways",
@@ -125,13 +131,13 @@ def test_create_a_workstream_project_and_action_with_a_new_lead(app, client_for)
     events = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.event == "structure_created")).all()
     assert len(events) == 3 and any("F1.1" in detail for detail in events)
     # The new items are on the progress pages.
-    assert "Map current pathways" in client_for(plan.viewer).get("/projects/F1").get_data(as_text=True)
+    assert "Map current pathways" in client_for(plan.viewer).get("/p/test/projects/F1").get_data(as_text=True)
 
 
 def test_a_new_lead_with_an_existing_name_reuses_the_person(app, client_for):
     plan = make_plan()
     client_for(plan.admin).post(
-        "/admin/structure/projects/new",
+        "/p/test/admin/structure/projects/new",
         data={
             "ref": "A3",
             "title": "Third",
@@ -147,64 +153,64 @@ def test_a_new_lead_with_an_existing_name_reuses_the_person(app, client_for):
 STRUCTURE_ERRORS = [
     (
         "duplicate workstream ref",
-        "/admin/structure/workstreams/new",
+        "/p/test/admin/structure/workstreams/new",
         {"ref": "a", "title": "Dup"},
         "ref",
         "There is already a workstream A: choose a different reference",
     ),
     (
         "duplicate project ref",
-        "/admin/structure/projects/new",
+        "/p/test/admin/structure/projects/new",
         {"ref": "A2", "title": "Dup", "workstream_id": "{ws}"},
         "ref",
         "There is already a project A2",
     ),
     (
         "duplicate action ref on rename",
-        "/admin/structure/actions/A1.1/edit",
+        "/p/test/admin/structure/actions/A1.1/edit",
         {"ref": "A2.1", "title": "T", "project_id": "{project}", "version": "1"},
         "ref",
         "There is already a action A2.1",
     ),
     (
         "ref with a slash",
-        "/admin/structure/workstreams/new",
+        "/p/test/admin/structure/workstreams/new",
         {"ref": "A/B", "title": "T"},
         "ref",
         "can only contain letters, numbers, spaces, full stops, hyphens and brackets",
     ),
     (
         "overlong ref",
-        "/admin/structure/workstreams/new",
+        "/p/test/admin/structure/workstreams/new",
         {"ref": "A" * 41, "title": "T"},
         "ref",
         "The reference must be 40 characters or fewer",
     ),
     (
         "overlong title",
-        "/admin/structure/workstreams/new",
+        "/p/test/admin/structure/workstreams/new",
         {"ref": "Q", "title": "T" * 301},
         "title",
         "The title must be 300 characters or fewer",
     ),
-    ("missing title", "/admin/structure/workstreams/new", {"ref": "Q", "title": " "}, "title", "Enter a title"),
+    ("missing title", "/p/test/admin/structure/workstreams/new", {"ref": "Q", "title": " "}, "title", "Enter a title"),
     (
         "two levels deep",
-        "/admin/structure/workstreams/new",
+        "/p/test/admin/structure/workstreams/new",
         {"ref": "E1.1", "title": "Too deep", "parent_id": "{sub}"},
         "parent_id",
         "Choose a top-level workstream from the list",
     ),
     (
         "tampered parent",
-        "/admin/structure/workstreams/new",
+        "/p/test/admin/structure/workstreams/new",
         {"ref": "Q", "title": "T", "parent_id": "99999"},
         "parent_id",
         "Choose a top-level workstream from the list",
     ),
     (
         "start after deadline",
-        "/admin/structure/actions/new",
+        "/p/test/admin/structure/actions/new",
         {
             "ref": "A1.7",
             "title": "T",
@@ -217,35 +223,35 @@ STRUCTURE_ERRORS = [
     ),
     (
         "impossible date",
-        "/admin/structure/actions/new",
+        "/p/test/admin/structure/actions/new",
         {"ref": "A1.7", "title": "T", "project_id": "{project}", "deadline": ["31", "2", "2026"]},
         "deadline",
         "Deadline must be a real date",
     ),
     (
         "tampered project",
-        "/admin/structure/actions/new",
+        "/p/test/admin/structure/actions/new",
         {"ref": "A1.7", "title": "T", "project_id": "x"},
         "project_id",
         "Choose a project from the list",
     ),
     (
         "tampered lead",
-        "/admin/structure/actions/new",
+        "/p/test/admin/structure/actions/new",
         {"ref": "A1.7", "title": "T", "project_id": "{project}", "lead_id": "99999"},
         "lead_id",
         "Choose a lead from the list, or add a new lead",
     ),
     (
         "overlong new lead",
-        "/admin/structure/projects/new",
+        "/p/test/admin/structure/projects/new",
         {"ref": "A7", "title": "T", "workstream_id": "{ws}", "new_lead": "N" * 201},
         "new_lead",
         "The new lead's name must be 200 characters or fewer",
     ),
     (
         "missing workstream",
-        "/admin/structure/projects/new",
+        "/p/test/admin/structure/projects/new",
         {"ref": "A7", "title": "T", "workstream_id": ""},
         "workstream_id",
         "Choose the workstream the project belongs to",
@@ -279,14 +285,17 @@ def test_workstreams_go_one_level_deep_in_the_service_too(app):
     schools = make_workstream("E1", title="Schools", parent=education)
     with pytest.raises(InvalidChange) as refusal:
         structure.create_workstream(
-            plan.admin, structure.WorkstreamDetails(ref="E1.1", title="Too deep", parent=schools)
+            plan.admin,
+            structure.WorkstreamDetails(programme=test_programme(), ref="E1.1", title="Too deep", parent=schools),
         )
     assert "workstreams go one level deep" in refusal.value.errors["parent_id"]
     with pytest.raises(InvalidChange) as refusal:  # a parent with children cannot become a child
         structure.update_workstream(
             education,
             plan.admin,
-            structure.WorkstreamDetails(ref="E", title="Education", parent=plan.project.workstream),
+            structure.WorkstreamDetails(
+                programme=test_programme(), ref="E", title="Education", parent=plan.project.workstream
+            ),
         )
     assert "has sub-workstreams of its own" in refusal.value.errors["parent_id"]
 
@@ -294,7 +303,7 @@ def test_workstreams_go_one_level_deep_in_the_service_too(app):
 def test_editing_the_lead_and_dates_is_recorded_in_history_and_the_audit_log(app, client_for):
     plan = make_plan()
     response = client_for(plan.admin).post(
-        "/admin/structure/actions/A1.1/edit",
+        "/p/test/admin/structure/actions/A1.1/edit",
         data={
             "ref": "A1.1",
             "title": "Recruit hub coordinators",
@@ -310,7 +319,7 @@ def test_editing_the_lead_and_dates_is_recorded_in_history_and_the_audit_log(app
     assert by_field == {"lead": ("Alex Lead", "Olu Other"), "deadline": ("2027-01-31", "2027-03-31")}
     detail = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.event == "structure_updated")).one()
     assert "A1.1" in detail and "lead" in detail
-    page = client_for(plan.viewer).get("/actions/A1.1").get_data(as_text=True)
+    page = client_for(plan.viewer).get("/p/test/actions/A1.1").get_data(as_text=True)
     assert "Lead changed" in page or "Lead and deadline changed" in page
 
 
@@ -320,7 +329,7 @@ def test_a_sub_workstream_can_move_under_another_top_level_workstream(app, clien
     db.session.commit()
     target = db.session.scalars(select(Workstream).where(Workstream.ref == "E")).one()
     response = client_for(plan.admin).post(
-        "/admin/structure/workstreams/A/edit",
+        "/p/test/admin/structure/workstreams/A/edit",
         data={"ref": "A", "title": "Children's services", "parent_id": str(target.id)},
     )
     assert response.status_code == 302
@@ -339,17 +348,21 @@ def test_move_up_and_down_reorders_without_touching_versions(app, client_for):
     db.session.commit()
     admin = client_for(plan.admin)
     refs = ["A1.1", "A1.2", "A1.10"]
-    assert _order(admin.get("/admin/structure/projects/A1").get_data(as_text=True), refs) == refs
+    assert _order(admin.get("/p/test/admin/structure/projects/A1").get_data(as_text=True), refs) == refs
     versions_before = {a.ref: a.version for a in db.session.scalars(select(Action))}
-    assert admin.post("/admin/structure/actions/A1.10/move", data={"direction": "up"}).status_code == 302
-    assert _order(admin.get("/admin/structure/projects/A1").get_data(as_text=True), refs) == ["A1.1", "A1.10", "A1.2"]
-    assert admin.post("/admin/structure/actions/A1.1/move", data={"direction": "down"}).status_code == 302
+    assert admin.post("/p/test/admin/structure/actions/A1.10/move", data={"direction": "up"}).status_code == 302
+    assert _order(admin.get("/p/test/admin/structure/projects/A1").get_data(as_text=True), refs) == [
+        "A1.1",
+        "A1.10",
+        "A1.2",
+    ]
+    assert admin.post("/p/test/admin/structure/actions/A1.1/move", data={"direction": "down"}).status_code == 302
     expected = ["A1.10", "A1.1", "A1.2"]
-    assert _order(admin.get("/admin/structure/projects/A1").get_data(as_text=True), refs) == expected
-    project_page = client_for(plan.viewer).get("/projects/A1").get_data(as_text=True)  # boards see the new order
-    assert sorted(refs, key=lambda ref: project_page.index(f'/actions/{ref.lower()}"')) == expected
+    assert _order(admin.get("/p/test/admin/structure/projects/A1").get_data(as_text=True), refs) == expected
+    project_page = client_for(plan.viewer).get("/p/test/projects/A1").get_data(as_text=True)  # boards see the new order
+    assert sorted(refs, key=lambda ref: project_page.index(f'/p/test/actions/{ref.lower()}"')) == expected
     # Moving the first item up changes nothing; versions never move, so open update forms stay valid.
-    assert admin.post("/admin/structure/actions/A1.10/move", data={"direction": "up"}).status_code == 302
+    assert admin.post("/p/test/admin/structure/actions/A1.10/move", data={"direction": "up"}).status_code == 302
     assert {a.ref: a.version for a in db.session.scalars(select(Action))} == versions_before
     assert db.session.scalars(select(AuditEvent).where(AuditEvent.event == "structure_reordered")).all()
 
@@ -358,7 +371,7 @@ def test_a_tampered_direction_changes_nothing(app, client_for):
     plan = make_plan()
     before = database_snapshot()
     response = client_for(plan.admin).post(
-        "/admin/structure/actions/A1.1/move", data={"direction": "sideways"}, follow_redirects=True
+        "/p/test/admin/structure/actions/A1.1/move", data={"direction": "sideways"}, follow_redirects=True
     )
     assert response.status_code == 200 and "Choose to move the item up or down" in response.get_data(as_text=True)
     assert database_snapshot() == before
@@ -366,21 +379,23 @@ def test_a_tampered_direction_changes_nothing(app, client_for):
 
 def test_archiving_a_project_archives_its_actions_and_keeps_their_history(app, client_for):
     plan = make_plan()
-    client_for(plan.lead).post("/actions/A1.1/update", data=action_form(plan.action, progress_note="Before archive."))
+    client_for(plan.lead).post(
+        "/p/test/actions/A1.1/update", data=action_form(plan.action, progress_note="Before archive.")
+    )
     admin = client_for(plan.admin)
-    assert admin.post("/admin/structure/projects/A1/archive").status_code == 302
+    assert admin.post("/p/test/admin/structure/projects/A1/archive").status_code == 302
     db.session.refresh(plan.action)
     db.session.refresh(plan.project)
     assert plan.action.archived_at is not None and plan.project.archived_at is not None
     assert [r.field for r in history_of(plan.action)] == ["progress_note", "archived"]
-    assert "Early help hubs" not in client_for(plan.viewer).get("/workstreams/A").get_data(as_text=True)
-    assert client_for(plan.lead).get("/actions/A1.1/update").status_code == 404
+    assert "Early help hubs" not in client_for(plan.viewer).get("/p/test/workstreams/A").get_data(as_text=True)
+    assert client_for(plan.lead).get("/p/test/actions/A1.1/update").status_code == 404
 
 
 def test_a_workstream_with_live_projects_cannot_be_archived(app, client_for):
     plan = make_plan()
     before = database_snapshot()
-    response = client_for(plan.admin).post("/admin/structure/workstreams/A/archive", follow_redirects=True)
+    response = client_for(plan.admin).post("/p/test/admin/structure/workstreams/A/archive", follow_redirects=True)
     assert "Archive or move A1, A2 first" in response.get_data(as_text=True)
     assert database_snapshot() == before
 
@@ -388,22 +403,24 @@ def test_a_workstream_with_live_projects_cannot_be_archived(app, client_for):
 def test_an_item_without_history_may_be_deleted(app, client_for):
     plan = make_plan()
     admin = client_for(plan.admin)
-    assert "Delete action A2.1" in admin.get("/admin/structure/actions/A2.1/edit").get_data(as_text=True)
-    assert admin.post("/admin/structure/actions/A2.1/delete").status_code == 302
+    assert "Delete action A2.1" in admin.get("/p/test/admin/structure/actions/A2.1/edit").get_data(as_text=True)
+    assert admin.post("/p/test/admin/structure/actions/A2.1/delete").status_code == 302
     assert db.session.scalars(select(Action).where(Action.ref == "A2.1")).first() is None
-    assert admin.post("/admin/structure/projects/A2/delete").status_code == 302  # now empty, no history
+    assert admin.post("/p/test/admin/structure/projects/A2/delete").status_code == 302  # now empty, no history
     assert db.session.scalars(select(Project).where(Project.ref == "A2")).first() is None
     assert db.session.scalars(select(AuditEvent).where(AuditEvent.event == "structure_deleted")).all()
 
 
 def test_an_item_with_history_can_only_be_archived(app, client_for):
     plan = make_plan()
-    client_for(plan.lead).post("/actions/A1.1/update", data=action_form(plan.action, progress_note="History now."))
+    client_for(plan.lead).post(
+        "/p/test/actions/A1.1/update", data=action_form(plan.action, progress_note="History now.")
+    )
     admin = client_for(plan.admin)
-    edit_page = admin.get("/admin/structure/actions/A1.1/edit").get_data(as_text=True)
+    edit_page = admin.get("/p/test/admin/structure/actions/A1.1/edit").get_data(as_text=True)
     assert "Delete action A1.1" not in edit_page and "has history, so it cannot be deleted" in edit_page
     before = database_snapshot()
-    response = admin.post("/admin/structure/actions/A1.1/delete", follow_redirects=True)
+    response = admin.post("/p/test/admin/structure/actions/A1.1/delete", follow_redirects=True)
     assert "This action has history, so it can be archived but not deleted" in response.get_data(as_text=True)
     assert database_snapshot() == before
 
@@ -411,7 +428,7 @@ def test_an_item_with_history_can_only_be_archived(app, client_for):
 def test_a_project_with_actions_cannot_be_deleted(app, client_for):
     plan = make_plan()
     before = database_snapshot()
-    response = client_for(plan.admin).post("/admin/structure/projects/A2/delete", follow_redirects=True)
+    response = client_for(plan.admin).post("/p/test/admin/structure/projects/A2/delete", follow_redirects=True)
     assert "Project A2 still has actions" in response.get_data(as_text=True)
     assert database_snapshot() == before
 
@@ -419,11 +436,11 @@ def test_a_project_with_actions_cannot_be_deleted(app, client_for):
 @pytest.mark.parametrize(
     "url",
     [
-        "/admin/structure/widgets/A1/move",
-        "/admin/structure/actions/Z9/archive",
-        "/admin/structure/projects/Z9/delete",
-        "/admin/structure/actions/Z9/edit",
-        "/admin/structure/workstreams/Z9",
+        "/p/test/admin/structure/widgets/A1/move",
+        "/p/test/admin/structure/actions/Z9/archive",
+        "/p/test/admin/structure/projects/Z9/delete",
+        "/p/test/admin/structure/actions/Z9/edit",
+        "/p/test/admin/structure/workstreams/Z9",
     ],
 )
 def test_tampered_kinds_and_refs_get_404(app, client_for, url):
@@ -436,10 +453,10 @@ def test_structure_pages_issue_the_same_number_of_statements_at_any_size(app, cl
     plan = make_plan()
     admin = client_for(plan.admin)
     urls = [
-        "/admin/structure",
-        "/admin/structure/workstreams/A",
-        "/admin/structure/projects/A1",
-        "/admin/structure/actions/A1.1/edit",
+        "/p/test/admin/structure",
+        "/p/test/admin/structure/workstreams/A",
+        "/p/test/admin/structure/projects/A1",
+        "/p/test/admin/structure/actions/A1.1/edit",
     ]
     for url in urls:
         admin.get(url)

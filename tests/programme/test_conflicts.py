@@ -24,16 +24,18 @@ def _version_field(page: str) -> str:
 def test_the_second_save_gets_a_conflict_page_with_both_texts(app, client_for):
     plan = make_plan()
     first, second = client_for(plan.lead), client_for(plan.admin)
-    first_form = first.get("/actions/A1.1/update").get_data(as_text=True)
-    second_form = second.get("/actions/A1.1/update").get_data(as_text=True)
+    first_form = first.get("/p/test/actions/A1.1/update").get_data(as_text=True)
+    second_form = second.get("/p/test/actions/A1.1/update").get_data(as_text=True)
     assert _version_field(first_form) == _version_field(second_form) == "1"
 
-    saved = first.post("/actions/A1.1/update", data=action_form(plan.action, progress_note="Alex: coordinators hired."))
+    saved = first.post(
+        "/p/test/actions/A1.1/update", data=action_form(plan.action, progress_note="Alex: coordinators hired.")
+    )
     assert saved.status_code == 302
     after_first = database_snapshot()
 
     conflict = second.post(
-        "/actions/A1.1/update",
+        "/p/test/actions/A1.1/update",
         data=action_form(
             plan.action, version="1", status="red", status_reason="Pat: budget cut.", progress_note="Pat: on hold."
         ),
@@ -54,7 +56,7 @@ def test_the_second_save_gets_a_conflict_page_with_both_texts(app, client_for):
 
     # Saving again from the conflict page applies the second person's changes on top.
     again = second.post(
-        "/actions/A1.1/update",
+        "/p/test/actions/A1.1/update",
         data=action_form(
             plan.action,
             version=_version_field(page),
@@ -74,8 +76,8 @@ def test_a_project_save_against_an_older_version_is_refused(app, client_for):
     plan = make_plan()
     stale = project_form(plan.project, progress="Stale narrative.")
     fresh = project_form(plan.project, progress="Fresh.")
-    assert client_for(plan.lead).post("/projects/A1/update", data=fresh).status_code == 302
-    response = client_for(plan.admin).post("/projects/A1/update", data=stale)
+    assert client_for(plan.lead).post("/p/test/projects/A1/update", data=fresh).status_code == 302
+    response = client_for(plan.admin).post("/p/test/projects/A1/update", data=stale)
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Someone else updated project A1 while you were editing it" in page
@@ -127,12 +129,14 @@ def test_a_race_on_a_project_is_caught_too(app):
 def test_an_admin_edit_against_an_older_version_is_refused(app, client_for):
     plan = make_plan()
     admin = client_for(plan.admin)
-    form = admin.get("/admin/structure/actions/A1.1/edit").get_data(as_text=True)
+    form = admin.get("/p/test/admin/structure/actions/A1.1/edit").get_data(as_text=True)
     assert _version_field(form) == "1"
-    client_for(plan.lead).post("/actions/A1.1/update", data=action_form(plan.action, progress_note="Lead saved."))
+    client_for(plan.lead).post(
+        "/p/test/actions/A1.1/update", data=action_form(plan.action, progress_note="Lead saved.")
+    )
     before = database_snapshot()
     response = admin.post(
-        "/admin/structure/actions/A1.1/edit",
+        "/p/test/admin/structure/actions/A1.1/edit",
         data={
             "ref": "A1.1",
             "title": "Renamed by admin",

@@ -20,7 +20,7 @@ from tracker.programme.status import Status
 def test_an_update_records_who_when_old_new_and_why_for_each_field(app, client_for):
     plan = make_plan()
     response = client_for(plan.lead).post(
-        "/actions/A1.1/update",
+        "/p/test/actions/A1.1/update",
         data=action_form(
             plan.action,
             status="red",
@@ -46,7 +46,7 @@ def test_an_update_records_who_when_old_new_and_why_for_each_field(app, client_f
 def test_project_updates_record_status_narrative_and_next_steps(app, client_for):
     plan = make_plan()
     client_for(plan.lead).post(
-        "/projects/A1/update",
+        "/p/test/projects/A1/update",
         data=project_form(
             plan.project, status="green", progress="All four hubs open.", next_steps="Evaluate in spring."
         ),
@@ -56,7 +56,9 @@ def test_project_updates_record_status_narrative_and_next_steps(app, client_for)
 
 def test_a_refused_update_writes_no_history(app, client_for):
     plan = make_plan()
-    client_for(plan.lead).post("/actions/A1.1/update", data=action_form(plan.action, status="red", progress_note="x"))
+    client_for(plan.lead).post(
+        "/p/test/actions/A1.1/update", data=action_form(plan.action, status="red", progress_note="x")
+    )
     assert history_of(plan.action) == []
 
 
@@ -80,11 +82,11 @@ def test_history_is_written_in_the_same_transaction_as_the_change(app):
 def test_the_timeline_shows_saves_newest_first_with_who_when_and_why(app, client_for):
     plan = make_plan()
     lead = client_for(plan.lead)
-    lead.post("/actions/A1.1/update", data=action_form(plan.action, progress_note="First update."))
+    lead.post("/p/test/actions/A1.1/update", data=action_form(plan.action, progress_note="First update."))
     db.session.refresh(plan.action)
     form = action_form(plan.action, status="red", status_reason="Budget frozen until April.")
-    lead.post("/actions/A1.1/update", data=form)
-    page = client_for(plan.viewer).get("/actions/A1.1").get_data(as_text=True)
+    lead.post("/p/test/actions/A1.1/update", data=form)
+    page = client_for(plan.viewer).get("/p/test/actions/A1.1").get_data(as_text=True)
     timeline = page.split('id="history-heading"')[1]
     assert '<ol class="app-timeline">' in timeline
     headings = re.findall(r'<h3 class="govuk-heading-s[^"]*">([^<]+)</h3>', timeline)
@@ -98,7 +100,7 @@ def test_the_timeline_shows_saves_newest_first_with_who_when_and_why(app, client
 
 def test_an_item_without_changes_says_so(app, client_for):
     plan = make_plan()
-    page = client_for(plan.viewer).get("/projects/A1").get_data(as_text=True)
+    page = client_for(plan.viewer).get("/p/test/projects/A1").get_data(as_text=True)
     assert "No changes have been recorded since this project was set up." in page
 
 
@@ -115,15 +117,15 @@ def test_no_route_can_edit_or_delete_history(app):
     "url",
     [
         "/history/1",
-        "/actions/A1.1/history",
-        "/actions/A1.1/history/1",
-        "/projects/A1/history/1/delete",
+        "/p/test/actions/A1.1/history",
+        "/p/test/actions/A1.1/history/1",
+        "/p/test/projects/A1/history/1/delete",
         "/admin/history/1",
     ],
 )
 def test_guessed_history_urls_change_nothing(app, client_for, method, url):
     plan = make_plan()
-    client_for(plan.lead).post("/actions/A1.1/update", data=action_form(plan.action, progress_note="Kept."))
+    client_for(plan.lead).post("/p/test/actions/A1.1/update", data=action_form(plan.action, progress_note="Kept."))
     before = database_snapshot()
     response = getattr(client_for(plan.admin), method)(url, data={"note": "rewritten", "new_value": "x"})
     assert response.status_code in (404, 405)
@@ -132,7 +134,7 @@ def test_guessed_history_urls_change_nothing(app, client_for, method, url):
 
 def test_the_orm_refuses_to_change_or_delete_a_record(app, client_for):
     plan = make_plan()
-    client_for(plan.lead).post("/actions/A1.1/update", data=action_form(plan.action, progress_note="Kept."))
+    client_for(plan.lead).post("/p/test/actions/A1.1/update", data=action_form(plan.action, progress_note="Kept."))
     record = history_of(plan.action)[0]
     record.note = "rewritten"
     with pytest.raises(HistoryIsAppendOnly):

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from tests.conftest import TODAY
 from tests.factories import make_action, make_programme, make_project, make_workstream
 from tracker.extensions import db
+from tracker.programme.context import use_programme
 from tracker.programme.data_version import bump_data_version
 from tracker.programme.models import Action, Programme
 from tracker.programme.rollups import programme_rollup
@@ -26,7 +27,8 @@ def fresh_counts():
 
 
 def cached_counts(app):
-    with app.test_request_context("/"):
+    with app.test_request_context("/p/test/"):
+        use_programme(db.session.scalars(select(Programme)).one())
         return rollup_for_today().to_json()
 
 
@@ -34,10 +36,10 @@ def test_status_change_shows_on_the_next_overview(app, viewer_client):
     make_programme()
     action = make_action(make_project(make_workstream("A")), status=Status.AMBER)
     db.session.commit()
-    assert "1 is rated Amber" in viewer_client.get("/").get_data(as_text=True)
+    assert "1 is rated Amber" in viewer_client.get("/p/test/").get_data(as_text=True)
     action.status = Status.RED
     db.session.commit()
-    page = viewer_client.get("/").get_data(as_text=True)
+    page = viewer_client.get("/p/test/").get_data(as_text=True)
     assert "1 is rated Red" in page and "rated Amber (action" not in page
 
 
@@ -117,17 +119,17 @@ def test_cached_action_list_shows_a_change_at_once(app, viewer_client):
     make_programme()
     action = make_action(make_project(make_workstream("A")), ref="A1.1", status=Status.AMBER)
     db.session.commit()
-    assert "A1.1" in viewer_client.get("/actions?status=amber").get_data(as_text=True)
-    assert "A1.1" in viewer_client.get("/actions?status=amber").get_data(as_text=True)  # served from cache
+    assert "A1.1" in viewer_client.get("/p/test/actions?status=amber").get_data(as_text=True)
+    assert "A1.1" in viewer_client.get("/p/test/actions?status=amber").get_data(as_text=True)  # served from cache
     action.status = Status.RED
     db.session.commit()
-    assert "A1.1" not in viewer_client.get("/actions?status=amber").get_data(as_text=True)
-    assert "A1.1" in viewer_client.get("/actions?status=red").get_data(as_text=True)
+    assert "A1.1" not in viewer_client.get("/p/test/actions?status=amber").get_data(as_text=True)
+    assert "A1.1" in viewer_client.get("/p/test/actions?status=red").get_data(as_text=True)
 
 
 def test_refused_filters_keep_their_error_title_when_served_from_cache(app, viewer_client):
     make_programme()
     db.session.commit()
     for _ in range(2):
-        page = viewer_client.get("/actions?status=purple").get_data(as_text=True)
+        page = viewer_client.get("/p/test/actions?status=purple").get_data(as_text=True)
         assert "<title>Error: Actions" in page

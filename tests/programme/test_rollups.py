@@ -75,7 +75,7 @@ def test_march_2023_board_counts_and_sentences(app):
 
 def test_overview_page_shows_the_board_sentences(app, viewer_client):
     build_march_2023_board()
-    page = viewer_client.get("/").get_data(as_text=True)
+    page = viewer_client.get("/p/test/").get_data(as_text=True)
     assert "Of the 287 actions: 12 are rated Blue" in page
     assert "36 actions are led by the Travel Service programme and 33 by the SEND Improvement Board" in page
 

@@ -14,8 +14,16 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.factories import make_action, make_person, make_programme, make_project, make_user, make_workstream
-from tracker.auth.models import Role, WorkstreamEditor
+from tests.factories import (
+    make_action,
+    make_person,
+    make_programme,
+    make_project,
+    make_user,
+    make_workstream,
+    test_programme,
+)
+from tracker.auth.models import ProgrammeRole, Role, WorkstreamEditor
 from tracker.extensions import db
 from tracker.programme.models import Action, ActionTiming, Project
 from tracker.programme.permissions import (
@@ -85,10 +93,11 @@ def test_the_action_list_and_the_roll_up_count_what_the_python_form_says(app, da
     board = day + timedelta(days=30)
     overdue = {a.ref for a in actions if a.is_overdue(day)}
     due = {a.ref for a in actions if a.is_due_before(day, board)}
-    listed = filtered_actions(ActionFilters(overdue=True), day, page=1, per_page=1000)
+    programme = actions[0].programme
+    listed = filtered_actions(programme, ActionFilters(overdue=True), day, page=1, per_page=1000)
     assert {row.ref for row in listed.actions} == overdue
     assert all(row.is_overdue(day) for row in listed.actions)  # the light rows judge alike
-    listed = filtered_actions(ActionFilters(due_before=board), day, page=1, per_page=1000)
+    listed = filtered_actions(programme, ActionFilters(due_before=board), day, page=1, per_page=1000)
     assert {row.ref for row in listed.actions} == due
     [counts] = project_action_counts([actions[0].project_id], day, board).values()
     assert (counts.overdue, counts.due_before_board) == (len(overdue), len(due))
@@ -107,11 +116,16 @@ def _edit_rights_plan() -> dict:
     p_sub = make_project(sub, "W1.1", lead=olu)
     p_other = make_project(other, "X.1", lead=None)
     p_dee = make_project(other, "X.2", lead=dee)
+    # A second programme with the same refs: roles are held per programme.
+    kim = make_person(name="Kim Both")
+    second = make_programme(short_name="second")
+    p_second = make_project(make_workstream("W", programme=second), "W.1", lead=kim)
     for project, leads in [
         (p_alex, [alex, olu, None]),
         (p_sub, [alex, None]),
-        (p_other, [alex, olu, dee, None]),
+        (p_other, [alex, olu, dee, None, kim]),
         (p_dee, [olu]),
+        (p_second, [kim, None]),
     ]:
         for n, lead in enumerate(leads):
             make_action(project, f"{project.ref}.{n}", lead=lead)
@@ -133,7 +147,19 @@ def _edit_rights_plan() -> dict:
         "viewer named as a lead": make_user(Role.VIEWER, person=dee, email="dee@council.example.gov.uk"),
         "deactivated lead": make_user("lead", active=False, email="gone@council.example.gov.uk"),
         "nobody signed in": None,
+        "lead here, viewer in the second programme": make_user("lead", person=kim, email="kim@council.example.gov.uk"),
+        "office of the second programme only": make_user("viewer", email="office2@council.example.gov.uk"),
     }
+    db.session.add_all(
+        [
+            ProgrammeRole(
+                user_id=users["lead here, viewer in the second programme"].id, programme_id=second.id, role=Role.VIEWER
+            ),
+            ProgrammeRole(
+                user_id=users["office of the second programme only"].id, programme_id=second.id, role=Role.ADMIN
+            ),
+        ]
+    )
     # The deactivated lead once edited the whole of W and led project X.2's work.
     db.session.add(WorkstreamEditor(user_id=users["deactivated lead"].id, workstream_id=top.id))
     db.session.commit()
@@ -151,9 +177,13 @@ def test_who_may_edit_agrees_in_python_and_sql(app):
         projects_by_python = {p.id for p in projects if can_edit_project(user, p)}
         by_sql = set(db.session.scalars(select(Project.id).where(editable_projects_clause(user))))
         assert by_sql == projects_by_python, who
-        editable[who] = {a.ref for a in actions if a.id in by_python}
-    everything = {a.ref for a in actions}
+        editable[who] = {(a.programme.short_name, a.ref) for a in actions if a.id in by_python}
+    everything = {(a.programme.short_name, a.ref) for a in actions}
+    second = {(a.programme.short_name, a.ref) for a in actions if a.programme.short_name == "second"}
     assert editable["admin"] == everything
+    assert editable["office of the second programme only"] == second == {("second", "W.1.0"), ("second", "W.1.1")}
+    assert editable["lead here, viewer in the second programme"] == {("test", "X.1.4")}
+    editable = {who: {ref for short_name, ref in refs if short_name == "test"} for who, refs in editable.items()}
     assert editable["lead of actions and a project"] == {"W.1.0", "W.1.1", "W.1.2", "W1.1.0", "X.1.0"}
     assert editable["lead of a project in a sub-workstream"] == {"W.1.1", "W1.1.0", "W1.1.1", "X.1.1", "X.2.0"}
     assert editable["editor of a top-level workstream"] == {"W.1.0", "W.1.1", "W.1.2", "W1.1.0", "W1.1.1"}
@@ -167,7 +197,7 @@ def test_my_actions_lists_what_a_lead_may_edit(app):
     actions = db.session.scalars(select(Action)).all()
     for who in ("lead of actions and a project", "editor of a top-level workstream", "editor of a sub-workstream"):
         user = users[who]
-        mine = my_items(user, BASE, BASE + timedelta(days=30))
+        mine = my_items(user, test_programme(), BASE, BASE + timedelta(days=30))
         listed = {
             a.id for group in (mine.overdue, mine.due_before_board, mine.grey_but_started, mine.the_rest) for a in group
         }

@@ -59,7 +59,7 @@ def test_an_admin_creates_the_programme_and_it_is_audited(app, admin_user):
 
 def test_the_command_line_may_create_only_when_it_says_so(app, lead_user, viewer_user):
     for user in (lead_user, viewer_user, None):
-        with pytest.raises(NotAllowed, match="Only the programme office"):
+        with pytest.raises(NotAllowed, match="Only an admin of the installation"):
             create_programme(user, details())
     with pytest.raises(NotAllowed):
         create_programme(lead_user, details(), command_line=True)  # a person is never the command line
@@ -120,14 +120,21 @@ def test_cycle_and_date_may_arrive_as_typed(app, admin_user):
     assert (programme.board_cycle_weeks, programme.reference_board_date) == (8, date(2026, 12, 10))
 
 
-def test_the_short_name_is_unique_and_a_second_programme_is_refused(app, admin_user):
+def test_the_short_name_is_unique_and_further_programmes_sit_beside_the_first(app, admin_user):
     first = make_programme(short_name="children")
-    make_programme(short_name="adults")  # two can exist (the demo's and another) once multi-programme support lands
+    make_programme(short_name="adults")
     db.session.commit()
     errors = refusal(lambda: update_programme(admin_user, first, details(short_name="adults")))
     assert errors == {"short_name": "There is already a programme with the short name adults: choose another"}
-    errors = refusal(lambda: create_programme(admin_user, details(short_name="other")))
-    assert list(errors) == ["programme"] and "already has a programme (children)" in errors["programme"]
+    errors = refusal(lambda: create_programme(admin_user, details(short_name="children")))
+    assert errors == {"short_name": "There is already a programme with the short name children: choose another"}
+    third = create_programme(admin_user, details(short_name="education"))
+    assert [p.short_name for p in db.session.scalars(select(Programme).order_by(Programme.id))] == [
+        "children",
+        "adults",
+        "education",
+    ]
+    assert third.id is not None
 
 
 def test_update_changes_only_what_differs_and_audits_it(app, admin_user, lead_user):
@@ -206,7 +213,13 @@ def test_programme_commands_refuse_with_the_services_words(app, runner):
         and "There is no programme with the short name nope (programmes: children)" in result.output
     )
     result = runner.invoke(args=["programme", "create", "--name", "Z", "--short-name", "zz"])
-    assert result.exit_code == 1 and "already has a programme (children)" in result.output
+    assert result.exit_code == 0 and "Created programme zz: Z." in result.output
+    result = runner.invoke(args=["programme", "edit", "--name", "Y"])  # two programmes: which one?
+    assert result.exit_code == 1 and "There is more than one programme: name one with --programme" in result.output
+    result = runner.invoke(args=["export", "summary"])
+    assert result.exit_code == 1 and "name one with --programme (children, zz)" in result.output
+    result = runner.invoke(args=["export", "summary", "--programme", "zz"])
+    assert result.exit_code == 0 and json.loads(result.output)["programme"] == "zz"
 
 
 def test_programme_list_on_an_empty_installation(app, runner):
@@ -254,8 +267,8 @@ def test_the_welcome_page_tells_an_admin_what_to_do_next(app, client_for, admin_
     response = client_for(admin_user).get("/")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "Set up the programme" in page and "Nothing has been published yet" in page
-    for link in ('href="/admin/settings"', 'href="/admin/structure"', 'href="/admin/users"'):
+    assert "Set up a programme" in page and "Nothing has been published yet" in page
+    for link in ('href="/admin/programmes/new"', 'href="/admin/users"'):
         assert link in page
 
 
@@ -265,7 +278,7 @@ def test_others_see_that_nothing_has_been_published(app, client_for, role):
     response = client_for(user).get("/")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "Nothing has been published yet" in page and "/admin/structure" not in page
+    assert "Nothing has been published yet" in page and "/admin/programmes/new" not in page
 
 
 def test_anonymous_visitors_are_asked_to_sign_in(app, client_for):
@@ -276,12 +289,16 @@ def test_anonymous_visitors_are_asked_to_sign_in(app, client_for):
 
 def test_a_programme_with_nothing_in_it_still_shows_next_steps(app, client_for, admin_user, viewer_user):
     make_programme(name="Children's Services")
-    page = client_for(admin_user).get("/").get_data(as_text=True)
+    response = client_for(admin_user).get("/")  # the only programme: the home page opens on it
+    assert response.status_code == 302 and response.headers["Location"] == "/p/test/"
+    page = client_for(admin_user).get("/p/test/").get_data(as_text=True)
     assert "<strong>Done:</strong> the programme, Children&#39;s Services, has been created" in page
-    page = client_for(viewer_user).get("/").get_data(as_text=True)
+    for link in ('href="/p/test/admin/settings"', 'href="/p/test/admin/structure"', 'href="/admin/users"'):
+        assert link in page
+    page = client_for(viewer_user).get("/p/test/").get_data(as_text=True)
     assert "Nothing has been published yet" in page
     make_workstream("A")
-    page = client_for(admin_user).get("/").get_data(as_text=True)
+    page = client_for(admin_user).get("/p/test/").get_data(as_text=True)
     assert "What to do next" not in page
 
 
@@ -294,24 +311,30 @@ def test_no_page_fails_on_an_empty_installation(app, client_for, admin_user):
         if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static"
     ]
     paths += [
-        "/workstreams/A",
-        "/projects/A1",
-        "/actions/A1.1",
-        "/actions/A1.1/update",
-        "/admin/structure/workstreams/A",
+        "/p/test/",
+        "/p/test/actions",
+        "/p/test/my-actions",
+        "/p/test/kpis",
+        "/p/test/admin/settings",
+        "/p/test/workstreams/A",
+        "/p/test/projects/A1",
+        "/p/test/actions/A1.1",
+        "/p/test/actions/A1.1/update",
+        "/p/test/admin/structure/workstreams/A",
     ]
-    assert {"/", "/actions", "/my-actions", "/kpis", "/admin/settings"} <= set(paths)
+    assert {"/", "/programmes", "/admin/programmes/new"} <= set(paths)
     for path in paths:
         response = client.get(path)
         assert response.status_code in (200, 302, 404), (path, response.status_code)
-        if response.status_code == 404 and path in ("/actions", "/my-actions", "/kpis"):
-            assert "Nothing has been published yet" in response.get_data(as_text=True), path
+        if path.startswith("/p/test/"):  # no programme has that short name yet
+            assert response.status_code == 404
+            assert "There is no programme called test" in response.get_data(as_text=True), path
 
 
 def test_settings_offers_to_create_the_programme(app, client_for, admin_user):
     client = client_for(admin_user)
-    page = client.get("/admin/settings").get_data(as_text=True)
-    assert "Create the programme" in page and 'action="/admin/settings/programme/new"' in page
+    page = client.get("/admin/programmes/new").get_data(as_text=True)
+    assert "Set up programme" in page and 'action="/admin/programmes/new"' in page
     form = {
         "programme-name": "Children's Services",
         "programme-short_name": "Children",
@@ -319,26 +342,30 @@ def test_settings_offers_to_create_the_programme(app, client_for, admin_user):
         "programme-board_cycle_weeks": "6",
         "programme-reference_board_date": ["27", "11", "2026"],
     }
-    response = client.post("/admin/settings/programme/new", data=form)
+    response = client.post("/admin/programmes/new", data=form)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "There is a problem" in page and 'href="#programme-short_name"' in page
     assert db.session.scalars(select(Programme)).all() == []
 
-    response = client.post("/admin/settings/programme/new", data={**form, "programme-short_name": "children"})
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    response = client.post("/admin/programmes/new", data={**form, "programme-short_name": "children"})
+    assert response.status_code == 302 and response.headers["Location"] == "/p/children/"
     programme = db.session.scalars(select(Programme)).one()
     assert (programme.short_name, programme.reference_board_date) == ("children", date(2026, 11, 27))
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/p/children/").get_data(as_text=True)
     assert "Programme Children&#39;s Services set up. Next, add its workstreams." in page
-    response = client.post("/admin/settings/programme/new", data={**form, "programme-short_name": "other"})
-    assert "already has a programme (children)" in response.get_data(as_text=True)
+    response = client.post("/admin/programmes/new", data={**form, "programme-short_name": "children"})
+    assert "There is already a programme with the short name children" in response.get_data(as_text=True)
+    response = client.post("/admin/programmes/new", data={**form, "programme-short_name": "other"})
+    assert response.status_code == 302 and response.headers["Location"] == "/p/other/"
+    page = client.get("/").get_data(as_text=True)  # two programmes: the home page lists them
+    assert "Programmes" in page and 'href="/p/children/"' in page and 'href="/p/other/"' in page
 
 
 def test_settings_edits_the_programme_beside_the_public_pages_setting(app, client_for, admin_user):
     programme = make_programme(short_name="children", name="Children")
     client = client_for(admin_user)
-    page = client.get("/admin/settings").get_data(as_text=True)
+    page = client.get("/p/children/admin/settings").get_data(as_text=True)
     assert "Programme details" in page and 'value="children"' in page and "Public progress pages" in page
     form = {
         "programme-name": "Children and Families",
@@ -348,22 +375,39 @@ def test_settings_edits_the_programme_beside_the_public_pages_setting(app, clien
         "programme-board_cycle_weeks": "60",
         "programme-reference_board_date": ["13", "11", "2026"],
     }
-    response = client.post("/admin/settings/programme", data=form)
+    response = client.post("/p/children/admin/settings/details", data=form)
     assert response.status_code == 200
     assert "The board cycle must be a whole number of weeks from 1 to 52" in response.get_data(as_text=True)
-    response = client.post("/admin/settings/programme", data={**form, "programme-board_cycle_weeks": "4"})
-    assert response.status_code == 302 and response.headers["Location"] == "/admin/settings"
+    response = client.post("/p/children/admin/settings/details", data={**form, "programme-board_cycle_weeks": "4"})
+    assert response.status_code == 302 and response.headers["Location"] == "/p/children/admin/settings"
     db.session.expire_all()
     assert (programme.name, programme.board_cycle_weeks, programme.vision) == ("Children and Families", 4, "")
     assert audit_details("programme_updated") == ["Programme children: changed name, vision, board cycle"]
-    response = client.post("/admin/settings", data={"public_progress_pages": "y"})
+    response = client.post("/p/children/admin/settings", data={"public_progress_pages": "y"})
     assert response.status_code == 302
     db.session.expire_all()
     assert programme.public_progress_pages
 
 
 def test_only_admins_reach_the_programme_forms(app, client_for, viewer_user):
+    programme = make_programme()
     client = client_for(viewer_user)
-    assert client.get("/admin/settings").status_code == 403
-    assert client.post("/admin/settings/programme/new", data={"programme-name": "X"}).status_code == 403
-    assert db.session.scalars(select(Programme)).all() == []
+    assert client.get("/p/test/admin/settings").status_code == 403
+    assert client.post("/admin/programmes/new", data={"programme-name": "X"}).status_code == 403
+    assert db.session.scalars(select(Programme)).all() == [programme]
+
+
+def test_a_programmes_own_office_edits_its_settings_but_sets_up_no_other(app, client_for):
+    from tracker.auth.models import ProgrammeRole
+
+    children, adults = make_programme(short_name="children"), make_programme(short_name="adults")
+    office = make_user("viewer")
+    db.session.add(ProgrammeRole(user_id=office.id, programme_id=children.id, role=Role.ADMIN))
+    client = client_for(office)
+    assert client.get("/p/children/admin/settings").status_code == 200
+    assert client.get("/p/children/admin/structure").status_code == 200
+    assert client.get("/p/adults/admin/settings").status_code == 403
+    assert client.get("/p/adults/admin/structure").status_code == 403
+    assert client.get("/admin/programmes/new").status_code == 403
+    assert client.get("/admin/users").status_code == 403
+    assert adults.public_progress_pages is False

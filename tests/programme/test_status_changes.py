@@ -38,11 +38,11 @@ def _status_events() -> list[AuditEvent]:
 def test_a_status_change_by_a_lead_is_in_the_audit_log(app, client_for):
     plan = make_plan()
     response = client_for(plan.lead).post(
-        "/actions/A1.1/update",
+        "/p/test/actions/A1.1/update",
         data=action_form(plan.action, status="red", status_reason="Supplier withdrew; re-tender by March."),
     )
     assert response.status_code == 302
-    response = client_for(plan.lead).post("/projects/A1/update", data=project_form(plan.project, status="green"))
+    response = client_for(plan.lead).post("/p/test/projects/A1/update", data=project_form(plan.project, status="green"))
     assert response.status_code == 302
     [action_event, project_event] = _status_events()
     assert action_event.detail == "Action A1.1 status changed from Amber to Red: Supplier withdrew; re-tender by March."
@@ -53,7 +53,7 @@ def test_a_status_change_by_a_lead_is_in_the_audit_log(app, client_for):
 def test_the_audit_page_names_the_event(app, client_for):
     plan = make_plan()
     client_for(plan.lead).post(
-        "/actions/A1.1/update", data=action_form(plan.action, status="red", status_reason="Late.")
+        "/p/test/actions/A1.1/update", data=action_form(plan.action, status="red", status_reason="Late.")
     )
     assert registry_of(app).audit_labels["status_changed"] == "Progress: status changed"
     page = client_for(plan.admin).get("/admin/audit").get_data(as_text=True)
@@ -62,14 +62,16 @@ def test_the_audit_page_names_the_event(app, client_for):
 
 def test_an_update_that_keeps_the_status_writes_no_audit_event(app, client_for):
     plan = make_plan()
-    response = client_for(plan.lead).post("/actions/A1.1/update", data=action_form(plan.action, progress_note="More."))
+    response = client_for(plan.lead).post(
+        "/p/test/actions/A1.1/update", data=action_form(plan.action, progress_note="More.")
+    )
     assert response.status_code == 302
     assert _status_events() == []
 
 
 def test_a_refused_status_change_writes_no_audit_event(app, client_for):
     plan = make_plan()
-    response = client_for(plan.lead).post("/actions/A1.1/update", data=action_form(plan.action, status="red"))
+    response = client_for(plan.lead).post("/p/test/actions/A1.1/update", data=action_form(plan.action, status="red"))
     assert response.status_code == 200  # Red needs a reason
     assert _status_events() == []
 
@@ -134,7 +136,7 @@ def test_deadline_changes_need_a_reason_and_a_date_after_the_start():
 
 def test_a_refused_update_says_who_may_make_it(app, client_for):
     plan = make_plan()
-    response = client_for(plan.other_lead).post("/actions/A1.1/update", data=action_form(plan.action))
+    response = client_for(plan.other_lead).post("/p/test/actions/A1.1/update", data=action_form(plan.action))
     assert response.status_code == 403
     assert (
         "Only the lead of action A1.1, the lead of its project or the programme office can update it."
@@ -153,7 +155,7 @@ def test_a_refused_update_says_who_may_make_it(app, client_for):
     ],
 )
 def test_queries_refuse_missing_items_with_the_words_of_the_404_page(app, load, ref, message):
-    make_plan()
+    plan = make_plan()
     with pytest.raises(NotFound) as refusal:
-        load(ref)
+        load(plan.programme, ref)
     assert str(refusal.value) == message

@@ -98,7 +98,7 @@ def test_action_status_rules_through_the_form(app, client_for, case, old, new, c
     )
     if completed is None:
         form["completed_on"] = ["", "", ""]
-    response = client_for(plan.lead).post("/actions/A1.1/update", data=form)
+    response = client_for(plan.lead).post("/p/test/actions/A1.1/update", data=form)
     if refused:
         assert response.status_code == 200
         page = response.get_data(as_text=True)
@@ -109,7 +109,7 @@ def test_action_status_rules_through_the_form(app, client_for, case, old, new, c
         assert database_snapshot() == before
     else:
         assert response.status_code == 302
-        assert response.headers["Location"].endswith("/actions/a1.1")  # the slug
+        assert response.headers["Location"].endswith("/p/test/actions/a1.1")  # the slug
         after = database_snapshot()
         assert after != before
         assert plan.action.status is new
@@ -121,7 +121,7 @@ def test_moving_back_from_green_clears_the_completed_date_the_form_carried_over(
         plan.action, status="amber", status_reason="The new process has not embedded; re-training in January."
     )
     assert form["completed_on"] == ["1", "10", "2026"]  # pre-filled, as the lead saw it
-    response = client_for(plan.lead).post("/actions/A1.1/update", data=form)
+    response = client_for(plan.lead).post("/p/test/actions/A1.1/update", data=form)
     assert response.status_code == 302
     db.session.refresh(plan.action)
     assert plan.action.status is AMBER and plan.action.completed_on is None
@@ -148,7 +148,7 @@ def test_deadline_rules(app, client_for, case, deadline, reason, refused):
     form = action_form(plan.action, deadline=deadline, deadline_reason=reason)
     if deadline is None:
         form["deadline"] = ["", "", ""]
-    response = client_for(plan.lead).post("/actions/A1.1/update", data=form)
+    response = client_for(plan.lead).post("/p/test/actions/A1.1/update", data=form)
     page = response.get_data(as_text=True)
     if refused:
         assert response.status_code == 200 and "There is a problem" in page
@@ -185,7 +185,7 @@ def test_project_status_rules_through_the_form(app, client_for, case, old, new, 
     db.session.commit()
     before = database_snapshot()
     response = client_for(plan.lead).post(
-        "/projects/A1/update",
+        "/p/test/projects/A1/update",
         data=project_form(
             plan.project,
             status=new.value,
@@ -210,12 +210,12 @@ def test_project_status_rules_through_the_form(app, client_for, case, old, new, 
 def test_a_lead_updates_an_action_and_sees_it_on_the_action_page(app, client_for):
     plan = make_plan()
     lead = client_for(plan.lead)
-    form = lead.get("/actions/A1.1/update").get_data(as_text=True)
+    form = lead.get("/p/test/actions/A1.1/update").get_data(as_text=True)
     assert 'name="version" type="hidden" value="1"' in form or 'value="1"' in form
     for status in Status:  # each status offered with its meaning as hint text
         assert status.describe("action").capitalize() in form
     response = lead.post(
-        "/actions/A1.1/update",
+        "/p/test/actions/A1.1/update",
         follow_redirects=True,
         data=action_form(
             plan.action,
@@ -235,7 +235,9 @@ def test_a_lead_updates_an_action_and_sees_it_on_the_action_page(app, client_for
 def test_saving_an_unchanged_form_changes_nothing(app, client_for):
     plan = make_plan()
     before = database_snapshot()
-    response = client_for(plan.lead).post("/actions/A1.1/update", data=action_form(plan.action), follow_redirects=True)
+    response = client_for(plan.lead).post(
+        "/p/test/actions/A1.1/update", data=action_form(plan.action), follow_redirects=True
+    )
     assert "Nothing changed on action A1.1." in response.get_data(as_text=True)
     assert database_snapshot() == before
 
@@ -243,7 +245,7 @@ def test_saving_an_unchanged_form_changes_nothing(app, client_for):
 # --- who may update ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", ["/actions/A1.1/update", "/projects/A1/update"])
+@pytest.mark.parametrize("url", ["/p/test/actions/A1.1/update", "/p/test/projects/A1/update"])
 @pytest.mark.parametrize("who", ["other_lead", "viewer"])
 def test_people_who_may_not_edit_get_403_and_nothing_changes(app, client_for, url, who):
     plan = make_plan()
@@ -265,7 +267,9 @@ def test_people_who_may_not_edit_get_403_and_nothing_changes(app, client_for, ur
 def test_anonymous_visitors_are_sent_to_sign_in_and_nothing_changes(app, client_for):
     plan = make_plan()
     before = database_snapshot()
-    response = client_for(None).post("/actions/A1.1/update", data=action_form(plan.action, progress_note="Anon."))
+    response = client_for(None).post(
+        "/p/test/actions/A1.1/update", data=action_form(plan.action, progress_note="Anon.")
+    )
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
     assert database_snapshot() == before
 
@@ -274,7 +278,7 @@ def test_anonymous_visitors_are_sent_to_sign_in_and_nothing_changes(app, client_
 def test_the_lead_and_the_programme_office_may_update(app, client_for, who):
     plan = make_plan()
     response = client_for(getattr(plan, who)).post(
-        "/actions/A1.1/update", data=action_form(plan.action, progress_note=f"By {who}.")
+        "/p/test/actions/A1.1/update", data=action_form(plan.action, progress_note=f"By {who}.")
     )
     assert response.status_code == 302
     db.session.refresh(plan.action)
@@ -286,7 +290,9 @@ def test_the_project_lead_may_update_an_action_led_by_someone_else(app, client_f
     plan = make_plan()
     plan.action.lead = plan.other_lead.person
     db.session.commit()
-    response = client_for(plan.lead).post("/actions/A1.1/update", data=action_form(plan.action, progress_note="PL."))
+    response = client_for(plan.lead).post(
+        "/p/test/actions/A1.1/update", data=action_form(plan.action, progress_note="PL.")
+    )
     assert response.status_code == 302
 
 
@@ -296,7 +302,7 @@ def test_a_workstream_editor_may_update_its_items(app, client_for):
     db.session.commit()
     assert (
         client_for(plan.other_lead)
-        .post("/projects/A1/update", data=project_form(plan.project, progress="Editor."))
+        .post("/p/test/projects/A1/update", data=project_form(plan.project, progress="Editor."))
         .status_code
         == 302
     )
@@ -306,10 +312,10 @@ def test_update_buttons_show_only_to_people_who_may_edit(app, client_for):
     plan = make_plan()
     for who, expected in [("lead", True), ("admin", True), ("other_lead", False), ("viewer", False)]:
         user_client = client_for(getattr(plan, who))
-        action_page = user_client.get("/actions/A1.1").get_data(as_text=True)
-        project_page = user_client.get("/projects/A1").get_data(as_text=True)
-        assert ('href="/actions/a1.1/update"' in action_page) is expected, who
-        assert ('href="/projects/a1/update"' in project_page) is expected, who
+        action_page = user_client.get("/p/test/actions/A1.1").get_data(as_text=True)
+        project_page = user_client.get("/p/test/projects/A1").get_data(as_text=True)
+        assert ('href="/p/test/actions/a1.1/update"' in action_page) is expected, who
+        assert ('href="/p/test/projects/a1/update"' in project_page) is expected, who
 
 
 # --- fields a role may not change -------------------------------------------------------------
@@ -332,7 +338,7 @@ def test_extra_form_fields_cannot_change_what_an_update_may_not(app, client_for)
             "workstream_id": "999",
         }
     )
-    assert client_for(plan.lead).post("/actions/A1.1/update", data=form).status_code == 302
+    assert client_for(plan.lead).post("/p/test/actions/A1.1/update", data=form).status_code == 302
     after = database_snapshot()
     db.session.refresh(plan.action)
     assert plan.action.progress_note == "Legitimate note."
@@ -355,7 +361,7 @@ def test_a_forged_version_cannot_overwrite_a_newer_save(app, client_for):
     before = database_snapshot()
     for forged in ["2", "999", "-1", "abc", ""]:
         response = client_for(plan.lead).post(
-            "/actions/A1.1/update", data=action_form(plan.action, progress_note="Forged.", version=forged)
+            "/p/test/actions/A1.1/update", data=action_form(plan.action, progress_note="Forged.", version=forged)
         )
         assert response.status_code == 409, forged
     assert database_snapshot() == before
@@ -398,7 +404,7 @@ def test_bad_input_gets_a_message_and_nothing_is_saved(app, client_for, case, ch
     before = database_snapshot()
     form = action_form(plan.action, progress_note="This must not be saved.")
     form.update(changes)
-    response = client_for(plan.lead).post("/actions/A1.1/update", data=form)
+    response = client_for(plan.lead).post("/p/test/actions/A1.1/update", data=form)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "There is a problem" in page and message in page
@@ -410,7 +416,7 @@ def test_a_missing_status_field_is_a_message_not_a_500(app, client_for):
     plan = make_plan()
     form = action_form(plan.action)
     del form["status"], form["deadline"], form["completed_on"]
-    response = client_for(plan.lead).post("/actions/A1.1/update", data=form)
+    response = client_for(plan.lead).post("/p/test/actions/A1.1/update", data=form)
     assert response.status_code == 200 and "Choose a status" in response.get_data(as_text=True)
 
 
@@ -418,7 +424,7 @@ def test_overlong_project_narrative_is_refused(app, client_for):
     plan = make_plan()
     before = database_snapshot()
     response = client_for(plan.lead).post(
-        "/projects/A1/update", data=project_form(plan.project, progress="y" * (MAX_LONG_TEXT + 1))
+        "/p/test/projects/A1/update", data=project_form(plan.project, progress="y" * (MAX_LONG_TEXT + 1))
     )
     assert response.status_code == 200
     assert f"Progress narrative must be {MAX_LONG_TEXT:,} characters or fewer" in response.get_data(as_text=True)
@@ -428,13 +434,13 @@ def test_overlong_project_narrative_is_refused(app, client_for):
 @pytest.mark.parametrize(
     "url, status, message",
     [
-        ("/actions/Z9.9/update", 404, "Page not found"),
-        ("/projects/Z9/update", 404, "Page not found"),
-        ("/actions/A1.1%27%20OR%201=1/update", 404, "Page not found"),
-        ("/projects/" + "A" * 500 + "/update", 404, "Page not found"),
-        ("/projects/A%0A1/update", 404, "Page not found"),
+        ("/p/test/actions/Z9.9/update", 404, "Page not found"),
+        ("/p/test/projects/Z9/update", 404, "Page not found"),
+        ("/p/test/actions/A1.1%27%20OR%201=1/update", 404, "Page not found"),
+        ("/p/test/projects/" + "A" * 500 + "/update", 404, "Page not found"),
+        ("/p/test/projects/A%0A1/update", 404, "Page not found"),
         # A NUL byte is refused before routing, with a message (tests/test_bad_requests.py).
-        ("/actions/%00/update", 400, "characters that cannot be used"),
+        ("/p/test/actions/%00/update", 400, "characters that cannot be used"),
     ],
 )
 def test_tampered_refs_get_404(app, client_for, url, status, message):
@@ -453,7 +459,9 @@ def test_archived_items_cannot_be_updated(app, client_for):
     structure.archive_action(plan.action, plan.admin)
     db.session.commit()
     before = database_snapshot()
-    response = client_for(plan.admin).post("/actions/A1.1/update", data=action_form(plan.action, progress_note="Late."))
+    response = client_for(plan.admin).post(
+        "/p/test/actions/A1.1/update", data=action_form(plan.action, progress_note="Late.")
+    )
     assert response.status_code == 404
     assert database_snapshot() == before
 
@@ -465,9 +473,9 @@ def test_a_grey_action_whose_start_date_passed_is_flagged_everywhere(app, client
     plan = make_plan(status=GREY, start_date=date(2026, 9, 1))
     lead = client_for(plan.lead)
     flag = "This action is Grey but its start date, 1 September 2026, has passed"
-    assert flag in lead.get("/actions/A1.1").get_data(as_text=True)
-    assert flag in lead.get("/actions/A1.1/update").get_data(as_text=True)
-    my_actions = lead.get("/my-actions").get_data(as_text=True)
+    assert flag in lead.get("/p/test/actions/A1.1").get_data(as_text=True)
+    assert flag in lead.get("/p/test/actions/A1.1/update").get_data(as_text=True)
+    my_actions = lead.get("/p/test/my-actions").get_data(as_text=True)
     grey_section = my_actions.split('id="grey-started"')[1]
     assert "A1.1" in grey_section and "Start date passed (1 September 2026)" in grey_section
 
@@ -475,8 +483,8 @@ def test_a_grey_action_whose_start_date_passed_is_flagged_everywhere(app, client
 def test_a_grey_action_not_yet_due_to_start_is_not_flagged(app, client_for):
     plan = make_plan(status=GREY, start_date=date(2027, 1, 1))
     lead = client_for(plan.lead)
-    assert "has passed" not in lead.get("/actions/A1.1/update").get_data(as_text=True)
-    assert 'id="grey-started"' not in lead.get("/my-actions").get_data(as_text=True)
+    assert "has passed" not in lead.get("/p/test/actions/A1.1/update").get_data(as_text=True)
+    assert 'id="grey-started"' not in lead.get("/p/test/my-actions").get_data(as_text=True)
 
 
 # --- My actions ---------------------------------------------------------------------------------
@@ -496,7 +504,7 @@ def test_my_actions_groups_what_the_lead_must_look_at(app, client_for):
     make_action(plan.project, "A1.4", lead=plan.lead.person, deadline=date(2027, 6, 30), status=AMBER)
     make_action(plan.project, "A1.5", lead=plan.lead.person, deadline=date(2026, 10, 1), status=GREEN)
     db.session.commit()
-    page = client_for(plan.lead).get("/my-actions").get_data(as_text=True)
+    page = client_for(plan.lead).get("/p/test/my-actions").get_data(as_text=True)
     assert "A1.1" in _section(page, "overdue")
     assert "A1.2" in _section(page, "due-before-board")
     assert "A1.3" in _section(page, "grey-started")  # led by someone else, but in a project Alex leads
@@ -504,23 +512,23 @@ def test_my_actions_groups_what_the_lead_must_look_at(app, client_for):
     assert "A1.4" in rest and "A1.5" in rest  # complete items are never overdue
     assert "A2.1" not in page  # Olu's action in Olu's project
     for ref in ["A1.1", "A1.2", "A1.3", "A1.4", "A1.5"]:
-        assert f'href="/actions/{ref.lower()}/update"' in page
+        assert f'href="/p/test/actions/{ref.lower()}/update"' in page
     projects = _section(page, "my-projects")
-    assert "Early help hubs" in projects and 'href="/projects/a1/update"' in projects
+    assert "Early help hubs" in projects and 'href="/p/test/projects/a1/update"' in projects
     assert "Family support" not in projects
 
 
 def test_my_actions_for_a_viewer_says_they_cannot_update(app, client_for):
     plan = make_plan()
-    page = client_for(plan.viewer).get("/my-actions").get_data(as_text=True)
+    page = client_for(plan.viewer).get("/p/test/my-actions").get_data(as_text=True)
     assert "Your account can read progress but not update it" in page
     assert "/update" not in page
 
 
 def test_my_actions_is_in_the_navigation_for_leads_only(app, client_for):
     plan = make_plan()
-    assert 'href="/my-actions"' in client_for(plan.lead).get("/").get_data(as_text=True)
-    assert 'href="/my-actions"' not in client_for(plan.viewer).get("/").get_data(as_text=True)
+    assert 'href="/p/test/my-actions"' in client_for(plan.lead).get("/p/test/").get_data(as_text=True)
+    assert 'href="/p/test/my-actions"' not in client_for(plan.viewer).get("/p/test/").get_data(as_text=True)
 
 
 # --- a fixed number of SQL statements whatever the size ----------------------------------------
@@ -535,7 +543,14 @@ def _grow(plan, projects: int, actions_each: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["/my-actions", "/actions/A1.1/update", "/projects/A1/update", "/actions/A1.1", "/projects/A1"]
+    "url",
+    [
+        "/p/test/my-actions",
+        "/p/test/actions/A1.1/update",
+        "/p/test/projects/A1/update",
+        "/p/test/actions/A1.1",
+        "/p/test/projects/A1",
+    ],
 )
 def test_pages_issue_the_same_number_of_statements_at_any_size(app, client_for, count_queries, url):
     plan = make_plan()
@@ -562,7 +577,7 @@ def test_saving_an_update_issues_the_same_number_of_statements_at_any_size(app, 
 
     def save(note):
         db.session.refresh(plan.action)
-        return lambda: lead.post("/actions/A1.1/update", data=action_form(plan.action, progress_note=note))
+        return lambda: lead.post("/p/test/actions/A1.1/update", data=action_form(plan.action, progress_note=note))
 
     save("warm")()
     small = count_queries(save("small"))
@@ -576,11 +591,11 @@ def test_control_characters_are_dropped_not_sent_to_the_database(app, client_for
     plan = make_plan()
     lead = client_for(plan.lead)
     before = database_snapshot()
-    refused = lead.post("/actions/A1.1/update", data=action_form(plan.action, progress_note="Line one\x00"))
+    refused = lead.post("/p/test/actions/A1.1/update", data=action_form(plan.action, progress_note="Line one\x00"))
     assert refused.status_code == 400
     assert database_snapshot() == before
     response = lead.post(
-        "/actions/A1.1/update",
+        "/p/test/actions/A1.1/update",
         data=action_form(
             plan.action, progress_note="Line one\x07\nLine two", status="red", status_reason="Because\x1b."
         ),

@@ -25,7 +25,7 @@ def found_refs(response, kind: str) -> list[str]:
 
 @pytest.fixture
 def programme(app):
-    make_programme()
+    programme = make_programme()
     olu = make_person(name="Olu Okafor")
     pat = make_person(name="Director of SEND")
     ws_a = make_workstream("A", title="Children's social care", description="Practice and the front door.")
@@ -50,6 +50,7 @@ def programme(app):
     make_action(e1, "E1.1", title="Review routes", lead=pat, progress_note="Waiting for the Harbourside contract.")
     make_action(a1, "A1.4", title="Old hub survey", archived_at=utcnow())
     db.session.commit()
+    return programme
 
 
 def test_an_empty_or_missing_search_shows_the_form_only(viewer_client, programme):
@@ -98,7 +99,7 @@ def test_results_are_grouped_with_counts_links_status_lead_and_snippet(viewer_cl
     assert "Workstreams: 0" in page and ">Projects: 1</a>" in page and ">Actions: 3</a>" in page
     assert "<title>4 results for ‘hub’ – Search" in page
     project = viewer_client.get("/search?q=harbourside").get_data(as_text=True)
-    assert 'href="/projects/a1"' in project or 'href="/projects/A1"' in project
+    assert 'href="/p/test/projects/a1"' in project or 'href="/p/test/projects/A1"' in project
     assert "Next steps: Open the fourth hub in <mark" in project
     assert "Lead: Olu Okafor" in project
     assert '<strong class="govuk-tag govuk-tag--green' in project and ">Green</strong>" in project
@@ -116,7 +117,7 @@ def test_each_kind_shows_at_most_its_limit_with_the_total(app, viewer_client, pr
     page = viewer_client.get("/search?q=routing").get_data(as_text=True)
     assert "showing 50 of 55" in page
     assert len(found_refs(viewer_client.get("/search?q=routing"), "action")) == 50
-    assert 'href="/actions?q=routing"' in page
+    assert 'href="/p/test/actions?q=routing"' in page
 
 
 def test_search_text_is_escaped_on_the_page(viewer_client, programme):
@@ -145,18 +146,26 @@ def test_anonymous_visitors_sign_in_unless_the_progress_pages_are_public(client,
 
 
 def test_the_menu_and_header_offer_search_to_readers(viewer_client, programme):
-    page = viewer_client.get("/actions").get_data(as_text=True)
-    assert 'href="/search"' in page and 'id="header-search"' in page
-    # Not twice on the search page itself.
+    # On a programme's page they search that programme; elsewhere, every programme.
+    page = viewer_client.get("/p/test/actions").get_data(as_text=True)
+    assert 'href="/p/test/search"' in page and 'id="header-search"' in page
+    assert re.search(r'<form method="get" action="/p/test/search" role="search" class="app-header-search"', page)
+    page = viewer_client.get("/programmes").get_data(as_text=True)
+    assert 'href="/search"' in page
+    assert re.search(r'<form method="get" action="/search" role="search" class="app-header-search"', page)
+    # Not twice on the search pages themselves.
     assert 'id="header-search"' not in viewer_client.get("/search").get_data(as_text=True)
+    assert 'id="header-search"' not in viewer_client.get("/p/test/search").get_data(as_text=True)
 
 
 def test_search_returns_the_words_and_three_groups(app, programme):
-    results = search("  Hub   ")
+    results = search("  Hub   ", [programme])
     assert results.words == ["hub"]
     assert [group.kind for group in results.groups] == ["workstream", "project", "action"]
     assert results.total == 4
-    assert search("").groups == []
+    assert {hit.programme.short_name for group in results.groups for hit in group.hits} == {"test"}
+    assert search("", [programme]).groups == []
+    assert search("hub", []).groups == []  # a visitor who may read no programme finds nothing
 
 
 def test_snippet_cuts_around_the_first_match():
@@ -188,4 +197,4 @@ def test_statement_count_is_fixed_whatever_the_number_of_matches(app, signed_in_
 def test_deadline_and_today_are_not_needed(app, programme):
     # The search reads no dates: the same results whatever day it is.
     assert TODAY  # the fixture programme is dated around TODAY
-    assert search("recruit").groups[2].hits[0].ref == "A1.1"
+    assert search("recruit", [programme]).groups[2].hits[0].ref == "A1.1"

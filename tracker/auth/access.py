@@ -16,7 +16,8 @@ from tracker.auth.permissions import is_admin, is_signed_in
 from tracker.core.errors import NotAllowed
 from tracker.core.registry import registry_of
 
-ADMINS_ONLY = "Only the programme office can open this page."
+# The people, the audit log and new programmes belong to the installation, not to one programme.
+ADMINS_ONLY = "Only an admin of the installation can open this page."
 
 
 def safe_next_path(target: str | None) -> str | None:
@@ -52,7 +53,7 @@ def require_sign_in() -> Response | None:
 
 
 def admins_only() -> None:
-    """Refuse everyone but signed-in admins (a blueprint's before_request hook); others get 403."""
+    """Refuse everyone but signed-in installation admins (a blueprint's before_request hook); others get 403."""
     if not is_admin(current_user):
         raise NotAllowed(ADMINS_ONLY)
 

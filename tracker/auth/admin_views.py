@@ -1,4 +1,4 @@
-"""People pages for the programme office (admins only): accounts, roles, deactivation, reset links.
+"""People pages for installation admins: accounts, roles (in each programme too), deactivation, reset links.
 
 The confirm-button POSTs carry nothing but the CSRF token, which CSRFProtect checks on every
 request before any view runs.
@@ -33,8 +33,10 @@ def _password_link(user: User, token: str, invitation: bool) -> str:
 
 @bp.get("/users")
 def user_list() -> str:
-    """Show every account, active ones first."""
-    return render_template("admin/users.html", title="People", users=queries.accounts())
+    """Show every account, active ones first, with the roles they hold in particular programmes."""
+    users, names = queries.accounts(), queries.programme_names()
+    roles = {user.id: queries.role_summary(user, names) for user in users}
+    return render_template("admin/users.html", title="People", users=users, roles=roles)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -55,7 +57,7 @@ def new_user() -> str:
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int) -> str | Response:
-    """Change an account's name, role, plan link and workstream rights."""
+    """Change an account's name, role, programme roles, plan link and workstream rights."""
     user = queries.user_by_id(user_id)
     form = UserDetailsForm(obj=None if request.method == "POST" else user)
     options = queries.user_form_options()

@@ -1,4 +1,4 @@
-"""`flask users ...`: create accounts, change roles, deactivate; and the demo's accounts (called by `demo load`)."""
+"""`flask users ...`: create accounts, change roles, deactivate; and the list of the demo's accounts (`demo load`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from tracker.auth import services
+from tracker.auth import queries, services
 from tracker.auth.models import Role, User
 from tracker.auth.passwords import password_problem
 from tracker.core.registry import cli_group
@@ -54,20 +54,31 @@ def _user_or_fail(email: str) -> User:
 @click.option("--name", required=True, help="Full name.")
 @click.option("--role", required=True, type=ROLE_CHOICE, help="admin, lead or viewer.")
 @click.option("--person", "person_name", default=None, help="Link a lead to this name in the plan (exact).")
+@click.option("--programme", "programme_name", default=None, help="Short name of a programme where the role differs.")
+@click.option("--programme-role", type=ROLE_CHOICE, default=None, help="The role in that programme.")
 @with_appcontext
-def create_user_command(email: str, name: str, role: str, person_name: str | None) -> None:
+def create_user_command(
+    email: str,
+    name: str,
+    role: str,
+    person_name: str | None,
+    programme_name: str | None,
+    programme_role: str | None,
+) -> None:
     """Create an account; the password is asked for (or read from standard input)."""
     email = email.strip().lower()
     if len(email) > 254 or not name.strip() or len(name) > 200:
         raise click.ClickException("Give an email address of up to 254 characters and a name of up to 200.")
     _check_email(email)
     person = _person_or_fail(person_name) if person_name else None
+    programme_roles = _programme_role_or_fail(programme_name, programme_role)
     password = _read_password()
     problem = password_problem(password)
     if problem:
         raise click.ClickException(problem + ".")
     try:
-        user = services.create_user(email, services.AccountDetails(name, Role(role.lower()), person=person), password)
+        details = services.AccountDetails(name, Role(role.lower()), person=person, programme_roles=programme_roles)
+        user = services.create_user(email, details, password)
     except services.AccountError as error:
         raise click.ClickException(str(error) + ".") from None
     db.session.commit()
@@ -81,6 +92,18 @@ def _check_email(email: str) -> None:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:
         raise click.ClickException(f"{email} is not a valid email address.") from None
+
+
+def _programme_role_or_fail(short_name: str | None, role: str | None) -> dict[int, Role | None]:
+    """Return the role in the programme named, if any; both options or neither."""
+    if (short_name is None) != (role is None):
+        raise click.ClickException("Give --programme and --programme-role together.")
+    if short_name is None or role is None:
+        return {}
+    programme_id = queries.programme_id_by_short_name(short_name)
+    if programme_id is None:
+        raise click.ClickException(f"No programme is called '{short_name}'.")
+    return {programme_id: Role(role.lower())}
 
 
 def _person_or_fail(name: str) -> Person:
@@ -111,18 +134,6 @@ def deactivate_command(email: str) -> None:
     services.deactivate_user(user, acting_user=None)
     db.session.commit()
     click.echo(f"Deactivated {user.name} <{user.email}>.")
-
-
-def create_demo_accounts() -> None:
-    """Create one account per role, printing the demo-only passwords for whoever runs the demo."""
-    click.echo("Demo accounts (demo only: never use these passwords on a real installation):")
-    for account in DEMO_ACCOUNTS:
-        _user, created = services.ensure_account(account)
-        click.echo(
-            f"  {account.role.value:<7} {account.email:<42} password: {account.password}"
-            + ("" if created else "  (already existed)")
-        )
-    db.session.commit()
 
 
 def register(app: Flask) -> None:

@@ -12,14 +12,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import PasswordField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import Field, PasswordField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from tracker.auth.models import Role, User
 from tracker.auth.passwords import MAX_LENGTH, password_problem
 from tracker.auth.queries import UserFormOptions
-from tracker.auth.services import AccountDetails
+from tracker.auth.services import NOT_A_PROGRAMME_ROLE, AccountDetails
 from tracker.people.models import Person
 
 EMAIL_MAX = 254
@@ -120,6 +120,54 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
+SAME_AS_ABOVE = ""  # a programme role that is the installation role: no ProgrammeRole row
+
+
+class ProgrammeRolesField(Field):
+    """A role in each programme offered: one select per programme, all named like the field.
+
+    Each posts "<programme id>:<role>", the role empty for "same as above" (the installation role).
+    A programme not offered, a role that is not one, or a programme posted twice is refused.
+    """
+
+    def __init__(self, label: str | None = None, validators=None, **kwargs) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.programmes: dict[str, str] = {}  # key as posted -> programme name, in the order shown
+        self.data: dict[str, str] = {}
+        self.well_formed = True
+
+    def process_data(self, value: object) -> None:
+        self.data = dict(value) if isinstance(value, dict) else {}  # an account's roles come from show_account
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data, self.well_formed = {}, True
+        for entry in valuelist:
+            key, colon, role = entry.partition(":")
+            self.well_formed = self.well_formed and bool(colon) and key not in self.data
+            self.data[key] = role
+
+    def pre_validate(self, form) -> None:
+        known_roles = {SAME_AS_ABOVE, *(role.value for role in Role)}
+        posted_ok = all(key in self.programmes and role in known_roles for key, role in self.data.items())
+        if not (self.well_formed and posted_ok):
+            raise ValidationError(NOT_A_PROGRAMME_ROLE)
+
+    def rows(self, installation_role: str | None) -> list[dict]:
+        """Return what the template needs to show one select per programme, in order."""
+        same = Role(installation_role).label if installation_role in {r.value for r in Role} else "the role above"
+        labels = [(SAME_AS_ABOVE, f"Same as above ({same})")] + [(r.value, r.label) for r in Role]
+        return [
+            {
+                "id": self.id if position == 0 else f"{self.id}-{key}",
+                "name": name,
+                "options": [(f"{key}:{value}", label, self.data.get(key, "") == value) for value, label in labels],
+            }
+            for position, (key, name) in enumerate(self.programmes.items())
+        ]
+
+    def chosen(self) -> dict[int, Role | None]:
+        """Return the role chosen in every programme offered (None: same as the installation role)."""
+        return {int(key): Role(self.data[key]) if self.data.get(key) else None for key in self.programmes}
 
 
 class UserDetailsForm(AccountForm):
@@ -139,6 +187,8 @@ class UserDetailsForm(AccountForm):
     )
     role = RadioField(
         "Role",
+        description="The role held in every programme, unless a different one is chosen for a programme below. "
+        "An admin is the programme office of every programme, and also manages people and sets up programmes.",
         choices=ROLE_CHOICES,
         validators=[InputRequired("Select a role")],
         widget=GovRadioInput(),
@@ -151,6 +201,11 @@ class UserDetailsForm(AccountForm):
         default="",  # not sent at all (a script, not a browser) means "not linked"
         widget=GovSelect(),
         invalid_choice_message="Select a lead from the list",
+    )
+    programme_roles = ProgrammeRolesField(
+        "Role in each programme",
+        description="Someone can have a different role in a programme: a lead in one, a viewer in another, "
+        "or the programme office of one programme only. Someone whose role above is admin is admin in every programme.",
     )
     workstream_ids = MultiCheckboxField(
         "Editor of whole workstreams (project leads only)",
@@ -166,8 +221,9 @@ class UserDetailsForm(AccountForm):
             SelectChoice(key, person_label(person)) for key, person in options.people.items()
         ]
         self.workstream_ids.choices = [
-            SelectChoice(key, f"{ws.ref}: {ws.title}") for key, ws in options.workstreams.items()
+            SelectChoice(key, options.workstream_label(ws)) for key, ws in options.workstreams.items()
         ]
+        self.programme_roles.programmes = {key: programme.name for key, programme in options.programmes.items()}
 
     def details(self, options: UserFormOptions) -> AccountDetails:
         """Return what the form asks the account to be, with the chosen person and workstreams."""
@@ -176,6 +232,7 @@ class UserDetailsForm(AccountForm):
             role=Role(self.role.data),
             person=options.person(self.person_id.data),
             workstreams=options.chosen_workstreams(self.workstream_ids.data),
+            programme_roles=self.programme_roles.chosen(),
         )
 
     def show_account(self, user: User) -> None:
@@ -183,6 +240,7 @@ class UserDetailsForm(AccountForm):
         self.role.data = user.role.value
         self.person_id.data = str(user.person_id) if user.person_id else ""
         self.workstream_ids.data = [str(ws.id) for ws in user.editable_workstreams]
+        self.programme_roles.data = {str(held.programme_id): held.role.value for held in user.programme_roles}
 
 
 class NewUserForm(UserDetailsForm):

@@ -59,6 +59,8 @@ class User(UserMixin, Model):
     deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     person: Mapped[Person | None] = relationship()
+    # Roles held in particular programmes, in place of `role` there (a lead in one, a viewer in another).
+    programme_roles: Mapped[list[ProgrammeRole]] = relationship(cascade="all, delete-orphan")
     # Workstreams a lead may edit whole. Named, not imported: programme sits above auth.
     editable_workstreams: Mapped[list[Workstream]] = relationship("Workstream", secondary="workstream_editor")
 
@@ -82,6 +84,32 @@ class User(UserMixin, Model):
     def end_all_sessions(self) -> None:
         """Sign the user out everywhere: sessions carrying the old generation are refused."""
         self.session_generation = (self.session_generation or 1) + 1
+
+    def role_in(self, programme_id: int) -> Role:
+        """Return the role held in one programme: an installation admin is admin everywhere, else the
+        programme's own role for this user, else the user's role. Ask auth.permissions.role_of, which
+        also checks the account is signed in and active."""
+        if self.role is Role.ADMIN:
+            return Role.ADMIN
+        return next((held.role for held in self.programme_roles if held.programme_id == programme_id), self.role)
+
+
+class ProgrammeRole(Model):
+    """The role a user holds in one programme, in place of their installation role there.
+
+    A programme's admin runs that programme's structure, settings and KPIs, but not the people or
+    the other programmes; only an installation admin (User.role) does that.
+    """
+
+    __tablename__ = "programme_role"
+    affects_progress_pages = False
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    # Named, not imported: programme sits above auth.
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[Role] = enum_column(Role, "role", 8)
 
 
 class WorkstreamEditor(Model):

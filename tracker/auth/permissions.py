@@ -6,13 +6,18 @@ deactivated account is refused everywhere by the same rule.
 
 from __future__ import annotations
 
-from tracker.auth.models import Role
+from tracker.auth.models import Role, User
 
 
-def role_of(user: object) -> Role | None:
-    """Return the role of a signed-in, active user; None for anyone else."""
+def role_of(user: object, programme_id: int | None = None) -> Role | None:
+    """Return the role of a signed-in, active user (in one programme, when named); None for anyone else.
+
+    Without a programme it is the installation role: an admin manages the programmes and the people.
+    """
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "active", False):
         return None
+    if programme_id is not None and isinstance(user, User):
+        return user.role_in(programme_id)
     return getattr(user, "role", None)
 
 
@@ -22,15 +27,27 @@ def is_signed_in(user: object) -> bool:
 
 
 def is_admin(user: object) -> bool:
-    """Return True for the programme office: people, roles, structure and imports are theirs."""
+    """Return True for an installation admin: the programmes, the people and their roles are theirs."""
     return role_of(user) is Role.ADMIN
 
 
-def is_lead_or_admin(user: object) -> bool:
-    """Return True for signed-in, active leads and admins."""
-    return role_of(user) in (Role.LEAD, Role.ADMIN)
+def is_lead_or_admin(user: object, programme_id: int | None = None) -> bool:
+    """Return True for signed-in, active leads and admins (in the programme, when named)."""
+    return role_of(user, programme_id) in (Role.LEAD, Role.ADMIN)
 
 
-def can_manage_programme(user: object) -> bool:
-    """People, roles, structure and imports belong to the programme office."""
-    return is_admin(user)
+def can_manage_programme(user: object, programme_id: int | None = None) -> bool:
+    """A programme's structure, settings, KPIs and imports belong to its programme office (its admins)."""
+    return role_of(user, programme_id) is Role.ADMIN
+
+
+def leads_somewhere(user: object) -> bool:
+    """Return True for someone who is a lead or admin in at least one programme (My actions is theirs)."""
+    role = role_of(user)
+    if role in (Role.LEAD, Role.ADMIN):
+        return True
+    return (
+        isinstance(user, User)
+        and role is not None
+        and any(held.role in (Role.LEAD, Role.ADMIN) for held in user.programme_roles)
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -13,20 +13,22 @@ from sqlalchemy import func, select, update
 
 from tracker.auth import throttle
 from tracker.auth.events import record_event
-from tracker.auth.models import PasswordResetToken, Role, User
+from tracker.auth.models import PasswordResetToken, ProgrammeRole, Role, User
 from tracker.auth.passwords import burn_equal_time, hash_password, needs_rehash, password_problem, verify_password
 from tracker.auth.permissions import role_of
 from tracker.core.clock import as_utc, utcnow
 from tracker.core.errors import InvalidChange
 from tracker.extensions import db
 from tracker.people.models import Person
-from tracker.people.queries import person_named
 
 if TYPE_CHECKING:  # for the type checker only: the workstreams are handed in by the people pages
     from tracker.programme.models import Workstream
 
 RESET_LINK_LIFETIME = timedelta(hours=24)
 INCORRECT = "Email or password is incorrect"
+NOT_A_PROGRAMME_ROLE = "Select a role in each programme from the list"
+
+# Programmes sit above auth: named by their table, as ProgrammeRole's foreign key names them.
 
 
 class AccountError(InvalidChange):
@@ -44,12 +46,17 @@ class AccountError(InvalidChange):
 
 @dataclass(frozen=True)
 class AccountDetails:
-    """What the people pages set on an account: name, role, plan link and workstream rights."""
+    """What the people pages set on an account: name, role, plan link, workstream rights, programme roles.
+
+    ``programme_roles`` maps a programme's id to the role held there in place of ``role`` (None: the
+    same as ``role``). Programmes it does not name keep what they have; None leaves them all alone.
+    """
 
     name: str
     role: Role
     person: Person | None = None
     workstreams: Sequence[Workstream] = ()
+    programme_roles: Mapping[int, Role | None] | None = None
 
 
 def user_by_email(email: str) -> User | None:
@@ -128,12 +135,80 @@ def _check_person_free(person: Person | None, user: User | None) -> None:
         raise AccountError(f"{person.name} is already linked to {holder.name}'s account", field="person_id")
 
 
+def _programme_names(ids: Iterable[int]) -> dict[int, str]:
+    """Return the names of those of the programmes that exist (auth.queries reads programmes for auth)."""
+    from tracker.auth.queries import programme_names
+
+    wanted = set(ids)
+    return {programme_id: name for programme_id, name in programme_names().items() if programme_id in wanted}
+
+
+def _check_programme_roles(roles: Mapping[int, Role | None] | None) -> None:
+    """Refuse a role that is not one, or a programme that does not exist (both by the form's field)."""
+    if not roles:
+        return
+    if any(role is not None and not isinstance(role, Role) for role in roles.values()):
+        raise AccountError(NOT_A_PROGRAMME_ROLE, field="programme_roles")
+    if any(isinstance(key, bool) or not isinstance(key, int) for key in roles):
+        raise AccountError("There is no such programme", field="programme_roles")
+    unknown = sorted(set(roles) - set(_programme_names(roles)))
+    if unknown:
+        raise AccountError(f"There is no programme with id {unknown[0]}", field="programme_roles")
+
+
+def _roles_after(role: Role, held: Mapping[int, Role], wanted: Mapping[int, Role | None] | None) -> dict[int, Role]:
+    """Return the programme roles an account will hold: none for an installation admin (admin everywhere)."""
+    if role is Role.ADMIN:
+        return {}
+    after = dict(held)
+    for programme_id, programme_role in (wanted or {}).items():
+        if programme_role is None:
+            after.pop(programme_id, None)
+        else:
+            after[programme_id] = programme_role
+    return after
+
+
+def _held_roles(user: User) -> dict[int, Role]:
+    return {held.programme_id: held.role for held in user.programme_roles}
+
+
+def _editor_rights(workstreams: Iterable[Workstream], role: Role, roles: Mapping[int, Role]) -> list[Workstream]:
+    """Only a lead keeps editor rights: on the workstreams of the programmes they are a lead in."""
+    kept = [ws for ws in workstreams if roles.get(ws.programme_id, role) is Role.LEAD]
+    return sorted(kept, key=lambda ws: ws.id or 0)
+
+
+def _set_programme_roles(user: User, roles: Mapping[int, Role]) -> bool:
+    """Hold exactly these programme roles, recording each change; return True if any changed."""
+    held = {link.programme_id: link for link in user.programme_roles}
+    changed = sorted(
+        pid for pid in set(held) | set(roles) if (held[pid].role if pid in held else None) is not roles.get(pid)
+    )
+    names = _programme_names(changed)
+    for programme_id in changed:
+        before, after = held.get(programme_id), roles.get(programme_id)
+        was = before.role.label if before else "same as the installation role"
+        becomes = after.label if after else f"same as the installation role ({user.role.label})"
+        where = names.get(programme_id, f"programme {programme_id}")
+        record_event("role_changed", f"{user.name} <{user.email}> in {where}: {was} → {becomes}")
+        if after is None:
+            user.programme_roles.remove(held[programme_id])
+        elif before is not None:
+            before.role = after
+        else:
+            user.programme_roles.append(ProgrammeRole(programme_id=programme_id, role=after))
+    return bool(changed)
+
+
 def create_user(email: str, details: AccountDetails, password: str | None = None) -> User:
     """Create an account. Without a password, the user sets one through a reset link."""
     email = email.strip().lower()
     if user_by_email(email) is not None:
         raise AccountError(f"There is already an account for {email}", field="email")
     _check_person_free(details.person, None)
+    _check_programme_roles(details.programme_roles)
+    roles = _roles_after(details.role, {}, details.programme_roles)
     user = User(
         email=email,
         name=details.name.strip(),
@@ -142,12 +217,13 @@ def create_user(email: str, details: AccountDetails, password: str | None = None
         active=True,
         session_generation=1,
     )
-    user.editable_workstreams = list(details.workstreams) if details.role is Role.LEAD else []
+    user.editable_workstreams = _editor_rights(details.workstreams, details.role, roles)
     if password is not None:
         set_password(user, password)
     db.session.add(user)
     db.session.flush()
     record_event("user_created", f"{user.name} <{user.email}> as {details.role.label}")
+    _set_programme_roles(user, roles)
     return user
 
 
@@ -158,11 +234,13 @@ def invite_user(email: str, details: AccountDetails, acting_user: User | None) -
 
 
 def update_user(user: User, details: AccountDetails, acting_user: User | None) -> None:
-    """Change an account's name, role, plan link and workstream rights."""
+    """Change an account's name, role, plan link, workstream rights and programme roles."""
     name, role, person = details.name.strip(), details.role, details.person
     if acting_user is not None and acting_user.id == user.id and role is not user.role:
         raise AccountError("You cannot change your own role. Ask another admin to do it", field="role")
     _check_person_free(person, user)
+    _check_programme_roles(details.programme_roles)
+    roles = _roles_after(role, _held_roles(user), details.programme_roles)
     changes = []
     if name != user.name:
         changes.append(f"name '{user.name}' → '{name}'")
@@ -170,12 +248,14 @@ def update_user(user: User, details: AccountDetails, acting_user: User | None) -
     if person is not user.person:
         changes.append(f"plan link {user.person.name if user.person else 'none'} → {person.name if person else 'none'}")
         user.person = person
-    new_workstreams = sorted(details.workstreams, key=lambda ws: ws.id) if role is Role.LEAD else []
+    new_workstreams = _editor_rights(details.workstreams, role, roles)
     if {ws.id for ws in new_workstreams} != {ws.id for ws in user.editable_workstreams}:
         changes.append("workstream rights " + (", ".join(ws.ref for ws in new_workstreams) or "none"))
         user.editable_workstreams = new_workstreams
     if role is not user.role:
         _change_role(user, role)
+    if _set_programme_roles(user, roles):
+        user.end_all_sessions()  # as for the installation role: applies from the next sign-in
     if changes:
         record_event("user_changed", f"{user.name} <{user.email}>: " + "; ".join(changes))
 
@@ -187,11 +267,12 @@ def _change_role(user: User, role: Role) -> None:
 
 
 def set_role(user: User, role: Role) -> None:
-    """Change someone's role; only a lead keeps workstream rights."""
+    """Change someone's role (an installation admin holds no programme roles); only a lead keeps workstream rights."""
     if role is not user.role:
+        roles = _roles_after(role, _held_roles(user), None)
         _change_role(user, role)
-        if role is not Role.LEAD:
-            user.editable_workstreams = []
+        _set_programme_roles(user, roles)
+        user.editable_workstreams = _editor_rights(user.editable_workstreams, role, roles)
 
 
 def deactivate_user(user: User, acting_user: User | None) -> None:
@@ -289,21 +370,3 @@ class DemoAccount:
     role: Role
     password: str
     person_name: str | None = None
-
-
-def ensure_account(account: DemoAccount) -> tuple[User, bool]:
-    """Create the account if missing, or bring it back to the given role, person and password."""
-    person = person_named(account.person_name) if account.person_name else None
-    user = user_by_email(account.email)
-    if user is None:
-        details = AccountDetails(account.name, account.role, person=person)
-        return create_user(account.email, details, password=account.password), True
-    if user.role is not account.role:
-        set_role(user, account.role)
-    if person is not None and user.person is not person:
-        _check_person_free(person, user)
-        user.person = person
-    if not verify_password(user.password_hash, account.password):
-        set_password(user, account.password)
-    reactivate_user(user)
-    return user, False

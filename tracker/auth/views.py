@@ -17,7 +17,7 @@ from tracker.extensions import db
 
 bp = Blueprint("auth", __name__)
 
-HOME = "programme.overview"
+HOME = "site.home"
 
 
 def _client_ip() -> str:

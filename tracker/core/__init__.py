@@ -15,9 +15,11 @@ def init_app(app: Flask) -> None:
     from tracker.core import cache, database, error_pages, templating
     from tracker.core.health import bp as health_bp
     from tracker.core.registry import init_registry
+    from tracker.core.web import IsoDateConverter
     from tracker.extensions import csrf, db, login_manager, migrate
 
     registry = init_registry(app)
+    app.url_map.converters["isodate"] = IsoDateConverter
     project_root: Path = app.config["PROJECT_ROOT"]
     app.jinja_loader = ChoiceLoader(
         [

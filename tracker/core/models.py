@@ -47,11 +47,14 @@ class RefKeys:
 
 
 class RefMixin(RefKeys):
-    """A human reference such as 'A10' or 'KPI 12', with its natural sort key and web-address slug beside it."""
+    """A human reference such as 'A10' or 'KPI 12', with its natural sort key and web-address slug beside it.
 
-    ref: Mapped[str] = mapped_column(String(MAX_REF), unique=True)
+    Refs are unique within whatever scopes them (a programme): each model names that constraint.
+    """
+
+    ref: Mapped[str] = mapped_column(String(MAX_REF))
     ref_sort: Mapped[str] = mapped_column(String(120), index=True)
-    slug: Mapped[str] = mapped_column(String(MAX_REF), unique=True)
+    slug: Mapped[str] = mapped_column(String(MAX_REF))
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 

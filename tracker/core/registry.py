@@ -21,12 +21,17 @@ def always(_user: object) -> bool:
 
 @dataclass(frozen=True)
 class NavItem:
-    """A link in the service navigation; `order` places it, `shown_to(user)` decides who sees it."""
+    """A link in the navigation; `order` places it, `shown_to(user)` decides who sees it.
+
+    `scope` "site" puts it in the header (pages of the whole installation); "programme" puts it in
+    the bar of the programme a page belongs to, shown only on that programme's pages.
+    """
 
     endpoint: str
     text: str
     order: int
     shown_to: Callable[[object], bool]
+    scope: str = "site"
 
 
 @dataclass
@@ -37,12 +42,32 @@ class Registry:
     # endpoint -> "is it open to everyone right now?" (asked per request, for GET/HEAD only)
     public_endpoints: dict[str, Callable[[], bool]] = field(default_factory=dict)
     cli_groups: dict[str, AppGroup] = field(default_factory=dict)
+    # page -> [(order, template)]: panels another domain adds to a page ("action", "project", ...)
+    page_panels: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
 
-    def add_nav_item(self, endpoint: str, text: str, order: int, shown_to: Callable[[object], bool]) -> None:
+    def add_nav_item(
+        self, endpoint: str, text: str, order: int, shown_to: Callable[[object], bool], scope: str = "site"
+    ) -> None:
         if any(item.endpoint == endpoint for item in self.nav_items):
             raise ValueError(f"{endpoint} is already in the navigation")
-        self.nav_items.append(NavItem(endpoint, text, order, shown_to))
+        if scope not in ("site", "programme"):
+            raise ValueError(f"{endpoint}: a navigation entry belongs to the site or to a programme, not {scope!r}")
+        self.nav_items.append(NavItem(endpoint, text, order, shown_to, scope))
         self.nav_items.sort(key=lambda item: item.order)
+
+    def add_page_panel(self, page: str, template: str, order: int) -> None:
+        """Show a template on a page a lower domain draws (its item pages, My actions), without it importing you.
+
+        The page includes each panel with its own context plus ``item``, the item the page is about.
+        """
+        panels = self.page_panels.setdefault(page, [])
+        if any(existing == template for _order, existing in panels):
+            raise ValueError(f"{template} is already a panel of {page}")
+        panels.append((order, template))
+        panels.sort()
+
+    def panels_of(self, page: str) -> list[str]:
+        return [template for _order, template in self.page_panels.get(page, [])]
 
     def add_audit_labels(self, labels: dict[str, str]) -> None:
         clashes = {event for event in labels if self.audit_labels.get(event, labels[event]) != labels[event]}

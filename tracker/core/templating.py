@@ -28,10 +28,25 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["plural"] = plural
     app.jinja_env.globals["service_name"] = "Improvement programme tracker"
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["page_panels"] = lambda page: registry_of().panels_of(page)
 
 
-def nav_items() -> list[tuple[str, str]]:
-    """Return (endpoint, text) pairs of the service navigation for the current user."""
+def nav_items(scope: str = "site") -> list[tuple[str, str, str]]:
+    """Return (endpoint, text, address) of the navigation of one scope ("site" or "programme") for the current user.
+
+    A page belonging to one programme links to that programme's pages; elsewhere those entries,
+    whose addresses need a programme, are left out.
+    """
+    from flask import url_for
     from flask_login import current_user
+    from werkzeug.routing import BuildError
 
-    return [(item.endpoint, item.text) for item in registry_of().nav_items if item.shown_to(current_user)]
+    items = []
+    for item in registry_of().nav_items:
+        if item.scope != scope or not item.shown_to(current_user):
+            continue
+        try:
+            items.append((item.endpoint, item.text, url_for(item.endpoint)))
+        except BuildError:
+            continue
+    return items

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
+from werkzeug.routing import BaseConverter
+
 from tracker.core.errors import InvalidChange, VersionConflict
 from tracker.extensions import db
 
@@ -60,3 +62,12 @@ def first_message(refusal: InvalidChange | None, default: str = "That change cou
     if refusal is None or not refusal.errors:
         return default
     return next(iter(refusal.errors.values()))
+
+
+class IsoDateConverter(BaseConverter):
+    """A date in a web address, as YYYY-MM-DD (``<isodate:meets_on>``); the view still parses it.
+
+    Only the shape is matched here, so ``/meetings/plan`` can never be read as a meeting's date.
+    """
+
+    regex = r"\d{4}-\d{2}-\d{2}"

@@ -1,4 +1,4 @@
-"""The demo: a real council programme transcribed once, and a large synthetic one for benchmarks."""
+"""The demo: two real council programmes transcribed once (children, education), and a large synthetic one."""
 
 from __future__ import annotations
 

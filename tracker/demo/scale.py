@@ -1,4 +1,8 @@
-"""Build a large synthetic programme for benchmarks, with Core bulk inserts."""
+"""Build a large synthetic programme for benchmarks, with Core bulk inserts.
+
+The programme is called ``scale`` and sits beside any others (the demo's, real ones): every row it
+inserts names it, and every read it makes is limited to it or to the people it added.
+"""
 
 from __future__ import annotations
 
@@ -19,16 +23,21 @@ from tracker.programme.status import Ambition, Status
 STATUS_WEIGHTS = {Status.BLUE: 5, Status.GREEN: 12, Status.AMBER: 50, Status.RED: 6, Status.GREY: 27}
 
 
+SHORT_NAME = "scale"
+
+
 class ProgrammeNotEmpty(Exception):
     pass
 
 
 def build_synthetic_programme(workstreams: int, projects: int, actions: int, today: date, seed: int = 2023) -> None:
-    """Create a programme of the given size in an empty database; refuse to touch real data."""
-    if db.session.scalar(select(func.count()).select_from(Workstream)):
-        raise ProgrammeNotEmpty("This database already holds a programme; use an empty database for a synthetic one.")
+    """Create the programme ``scale`` of the given size beside any others; refuse if it already exists."""
+    if db.session.scalar(select(func.count()).select_from(Programme).where(Programme.short_name == SHORT_NAME)):
+        raise ProgrammeNotEmpty(
+            f"This database already holds a programme called {SHORT_NAME}; the synthetic one is built only once."
+        )
     rng = random.Random(seed)
-    programme = db.session.scalars(select(Programme).limit(1)).first() or Programme(short_name="scale")
+    programme = Programme(short_name=SHORT_NAME)
     programme.name = "Synthetic improvement programme"
     programme.vision = "A large generated programme for measuring the tracker's speed."
     programme.board_name = "Programme board"
@@ -37,15 +46,22 @@ def build_synthetic_programme(workstreams: int, projects: int, actions: int, tod
     db.session.add(programme)
     db.session.flush()
 
+    pid = programme.id
+
+    # People are shared by the installation: add the synthetic leads that are missing, then use only them.
     people_rows = [{"name": f"Lead {n:03d}", "job_title": f"Assistant Director {n:03d}"} for n in range(1, 61)]
-    db.session.execute(insert(Person), people_rows)
-    person_ids = db.session.scalars(select(Person.id)).all()
+    names = [row["name"] for row in people_rows]
+    existing = set(db.session.scalars(select(Person.name).where(Person.name.in_(names))))
+    if missing_people := [row for row in people_rows if row["name"] not in existing]:
+        db.session.execute(insert(Person), missing_people)
+    person_ids = db.session.scalars(select(Person.id).where(Person.name.in_(names)).order_by(Person.name)).all()
 
     ws_rows: list[dict[str, Any]] = []
     for n in range(workstreams):
         ref = _letters(n)
         ws_rows.append(
             {
+                "programme_id": pid,
                 "ref": ref,
                 "ref_sort": natural_sort_key(ref),
                 "slug": ref_slug(ref),
@@ -56,7 +72,7 @@ def build_synthetic_programme(workstreams: int, projects: int, actions: int, tod
             }
         )
     db.session.execute(insert(Workstream), ws_rows)
-    ws_ids = dict(db.session.execute(select(Workstream.ref, Workstream.id)).all())
+    ws_ids = dict(db.session.execute(select(Workstream.ref, Workstream.id).where(Workstream.programme_id == pid)).all())
 
     project_rows = []
     for n in range(projects):
@@ -64,6 +80,7 @@ def build_synthetic_programme(workstreams: int, projects: int, actions: int, tod
         ref = f"{ws_ref}{n // workstreams + 1}"
         project_rows.append(
             {
+                "programme_id": pid,
                 "ref": ref,
                 "ref_sort": natural_sort_key(ref),
                 "slug": ref_slug(ref),
@@ -81,7 +98,11 @@ def build_synthetic_programme(workstreams: int, projects: int, actions: int, tod
             }
         )
     db.session.execute(insert(Project), project_rows)
-    project_ids = dict(db.session.execute(select(Project.ref, Project.id)).all())
+    project_ids = dict(
+        db.session.execute(
+            select(Project.ref, Project.id).where(Project.programme_id == pid).order_by(Project.id)
+        ).all()
+    )
     ambitions = list(Ambition)
     db.session.execute(
         insert(ProjectAmbition),
@@ -101,6 +122,7 @@ def build_synthetic_programme(workstreams: int, projects: int, actions: int, tod
             completed = start
         action_rows.append(
             {
+                "programme_id": pid,
                 "ref": ref,
                 "ref_sort": natural_sort_key(ref),
                 "slug": ref_slug(ref),

@@ -39,12 +39,21 @@ FIELD_LABELS = {
     "project": "Project",
     "reported_separately_by": "Reported separately by",
     "position": "Order",
+    # Risks (tracker.risks)
+    "mitigation": "Mitigation",
+    "owner": "Owner",
+    "likelihood_score": "Likelihood",
+    "impact_score": "Impact",
+    "review_date": "Review date",
+    "open_or_closed": "Open or closed",
 }
 
 # Fields whose values are dates stored as ISO text, shown as GOV.UK dates.
-DATE_FIELDS = frozenset({"deadline", "start_date", "target_date", "completed_on"})
+DATE_FIELDS = frozenset({"deadline", "start_date", "target_date", "completed_on", "review_date"})
 # Long text: shown in full as the new value, the old one folded away.
-TEXT_FIELDS = frozenset({"progress_note", "progress", "next_steps", "description", "deliverables", "impact"})
+TEXT_FIELDS = frozenset(
+    {"progress_note", "progress", "next_steps", "description", "deliverables", "impact", "mitigation"}
+)
 
 
 class HistoryIsAppendOnly(RuntimeError):

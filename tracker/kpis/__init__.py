@@ -20,5 +20,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     cli.register(app)
     registry = registry_of(app)
-    registry.add_nav_item("kpis.scorecard", "KPIs", 30, is_signed_in)
+    # The scorecard's address names a programme, so the menu shows it on that programme's pages only.
+    registry.add_nav_item("kpis.scorecard", "KPIs", 30, is_signed_in, scope="programme")
+    # The KPIs linked to a workstream or project, on its page.
+    registry.add_page_panel("workstream", "kpis/_kpi_panel.html", 20)
+    registry.add_page_panel("project", "kpis/_kpi_panel.html", 20)
     registry.add_audit_labels(AUDIT_LABELS)

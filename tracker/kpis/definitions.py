@@ -1,4 +1,7 @@
-"""Saving a KPI's definition and the target applying from a date (the importer is the caller)."""
+"""Saving a KPI's definition and the target applying from a date (the importer is the caller).
+
+A KPI belongs to one programme: a new one is created in the programme the caller names.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from decimal import Decimal
 from tracker.extensions import db
 from tracker.kpis.models import APPLIES_ALWAYS, ComparatorKind, Frequency, Kpi, KpiTarget, KpiUnit, Polarity
 from tracker.people.models import Person
-from tracker.programme.models import Project, Workstream
+from tracker.programme.models import Programme, Project, Workstream
 
 
 @dataclass
@@ -37,9 +40,13 @@ class KpiDefinition:
     projects: list[Project] | None = None
 
 
-def save_kpi_definition(definition: KpiDefinition, existing: Kpi | None) -> tuple[Kpi, bool]:
-    """Create or update a KPI and the target applying from the definition's date; return (kpi, changed)."""
-    kpi = existing or Kpi(ref=definition.ref)
+def save_kpi_definition(programme: Programme, definition: KpiDefinition, existing: Kpi | None) -> tuple[Kpi, bool]:
+    """Create (in programme) or update a KPI and the target applying from the definition's date; return (kpi, changed).
+
+    ``existing`` is the programme's own KPI with the definition's ref, if any (the caller matched it
+    within the programme): another programme's KPI with the same ref is a different KPI.
+    """
+    kpi = existing or Kpi(programme=programme, ref=definition.ref)
     if existing is None:
         db.session.add(kpi)
     before = _definition_snapshot(kpi) if existing is not None else None

@@ -5,6 +5,10 @@ rejected with each problem's row number (as a spreadsheet numbers it: the header
 reason, and the database is left exactly as it was. Web upload, CLI and demo loader all call
 ``import_file`` (or ``import_kpis`` and ``import_kpi_values``); values are saved through
 ``values.save_value``, and each import records a "kpis_imported" audit event.
+
+An import goes into one programme: KPI refs, and the workstream and project refs of the links
+column, are matched within it only, and new KPIs are created in it. Another programme's KPI with
+the same ref is a different KPI and is never touched.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ from tracker.kpis.permissions import COMMAND_LINE, account_of, can_import_kpis
 from tracker.kpis.rules import parts_problem
 from tracker.kpis.values import ValueInput, save_value
 from tracker.people.models import Person
-from tracker.programme.models import Project, Workstream
+from tracker.programme.models import Programme, Project, Workstream
 
 IMPORT_KINDS = {"kpis": "KPI definitions", "kpi-values": "KPI values"}
 KPI_COLUMNS = (
@@ -213,24 +217,31 @@ def _date(cells: dict[str, str], column: str, row: int, problems: list[RowProble
 # ---------------------------------------------------------------------------------------------
 
 
-def authorise_import(user: object) -> None:
-    """Refuse anyone but the programme office (and the command line) an import."""
-    if not can_import_kpis(user):
+def authorise_import(user: object, programme: Programme) -> None:
+    """Refuse anyone but the programme's office (and the command line) an import into it."""
+    if not can_import_kpis(user, programme):
         raise NotAllowed("Only the programme office can import KPIs or KPI values")
 
 
 def import_file(
-    kind: str, data: bytes | str, *, file_name: str, source: str, user: object = COMMAND_LINE
+    kind: str,
+    data: bytes | str,
+    *,
+    programme: Programme,
+    file_name: str,
+    source: str,
+    user: object = COMMAND_LINE,
 ) -> ImportSummary:
-    """Import a file of KPI definitions ("kpis") or KPI values ("kpi-values"), as the upload page and CLI do."""
+    """Import a file of KPI definitions ("kpis") or KPI values ("kpi-values") into programme, as the page and CLI do."""
     if kind == "kpis":
-        return import_kpis(data, file_name=file_name, user=user)
-    return import_kpi_values(data, source=source, user=user, file_name=file_name)
+        return import_kpis(data, programme=programme, file_name=file_name, user=user)
+    return import_kpi_values(data, programme=programme, source=source, user=user, file_name=file_name)
 
 
-def _record_import(summary: ImportSummary, file_name: str, user: object) -> None:
-    # Recorded here, not by the caller, so an import from the command line leaves a trail too.
-    what = IMPORT_KINDS[summary.kind] + (f" from {file_name}" if file_name else "")
+def _record_import(summary: ImportSummary, programme: Programme, file_name: str, user: object) -> None:
+    # Recorded here, not by the caller, so an import from the command line leaves a trail too. The audit
+    # log is the installation's: it names the programme.
+    what = IMPORT_KINDS[summary.kind] + (f" from {file_name}" if file_name else "") + f" into {programme.short_name}"
     record_audit_event("kpis_imported", f"{what}: {summary.sentence()}", user=account_of(user))
 
 
@@ -247,17 +258,19 @@ class _DefinitionRows:
     has_links: bool
     has_places: bool
     people: dict[str, Person]
-    # Workstreams and projects by their ref in any case ('e1.7'), for the links column.
+    # The programme's workstreams and projects by their ref in any case ('e1.7'), for the links column.
     links: dict[str, Linked]
-    # Stored KPIs by slug: a ref is matched to the KPI with its web address.
+    # The programme's stored KPIs by slug: a ref is matched to the KPI with its web address.
     existing: dict[str, Kpi]
     seen: dict[tuple[str, date], int] = field(default_factory=dict)
     first_row_of: dict[str, tuple[int, tuple[object, ...]]] = field(default_factory=dict)
     spelling: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
-def import_kpis(data: bytes | str, *, file_name: str = "", user: object = COMMAND_LINE) -> ImportSummary:
-    """Create or update KPIs by ref from CSV; raise ImportRejected (nothing written) if any row is wrong.
+def import_kpis(
+    data: bytes | str, *, programme: Programme, file_name: str = "", user: object = COMMAND_LINE
+) -> ImportSummary:
+    """Create or update the programme's KPIs by ref from CSV; raise ImportRejected (nothing written) on any bad row.
 
     Refs follow ``tracker.core.refs``: up to 40 characters, spaces allowed ('KPI 12', 'Performance
     Indicator 3'). A ref matches the stored KPI with the same web address (slug) when it is written
@@ -268,12 +281,13 @@ def import_kpis(data: bytes | str, *, file_name: str = "", user: object = COMMAN
     unit's default) and ``links``: workstream and project refs, separated by ';' (or ','), like
     ``E1.7; BCP 4``. Refs separated by spaces are still read when every word is a ref ('B1 E1.7');
     a cell that reads two ways ('BCP 4' when BCP, 4 and BCP 4 are all refs) is refused: use ';'.
+    Refs, links included, are the programme's own.
     """
-    authorise_import(user)
+    authorise_import(user, programme)
     sheet = _read_sheet(data, KPI_COLUMNS, KPI_OPTIONAL_COLUMNS)
     if sheet.problems:
         raise ImportRejected(sheet.problems)
-    context = _definition_context(sheet)
+    context = _definition_context(sheet, programme)
     problems: list[RowProblem] = []
     definitions = [
         definition
@@ -282,18 +296,18 @@ def import_kpis(data: bytes | str, *, file_name: str = "", user: object = COMMAN
     ]
     if problems:
         raise ImportRejected(problems)
-    summary = _save_definitions(definitions, context.existing)
-    _record_import(summary, file_name, user)
+    summary = _save_definitions(programme, definitions, context.existing)
+    _record_import(summary, programme, file_name, user)
     return summary
 
 
-def _definition_context(sheet: _Sheet) -> _DefinitionRows:
+def _definition_context(sheet: _Sheet, programme: Programme) -> _DefinitionRows:
     has_owner, has_links = "owner" in sheet.header, "links" in sheet.header
     people = {p.name.casefold(): p for p in db.session.scalars(select(Person))} if has_owner else {}
     wanted = {ref_slug(ref) for _, cells in sheet.rows for ref in _link_candidates(cells.get("links", ""))}
     links: dict[str, Linked] = {}
     # Projects first, so that a workstream and a project with the same ref link the workstream, as before.
-    projects, workstreams = _by_slugs(Project, wanted), _by_slugs(Workstream, wanted)
+    projects, workstreams = _by_slugs(Project, programme, wanted), _by_slugs(Workstream, programme, wanted)
     items: list[Linked] = [*projects, *workstreams]
     for item in items:
         links[item.ref.casefold()] = item
@@ -302,6 +316,7 @@ def _definition_context(sheet: _Sheet) -> _DefinitionRows:
         kpi.slug: kpi
         for kpi in _by_slugs(
             Kpi,
+            programme,
             refs,
             selectinload(Kpi.targets),
             selectinload(Kpi.workstreams),
@@ -315,13 +330,17 @@ def _definition_context(sheet: _Sheet) -> _DefinitionRows:
 Found = TypeVar("Found", Kpi, Workstream, Project)
 
 
-def _by_slugs(model: type[Found], slugs: set[str], *options: Any) -> list[Found]:
-    """Return the rows of model with these slugs, a few hundred at a time (databases limit a statement's values)."""
+def _by_slugs(model: type[Found], programme: Programme, slugs: set[str], *options: Any) -> list[Found]:
+    """Return the programme's rows of model with these slugs, a few hundred at a time.
+
+    Chunked because databases limit the values one statement may carry.
+    """
     ordered = sorted(slugs)
     found: list[Found] = []
     for start in range(0, len(ordered), 500):
         chunk = ordered[start : start + 500]
-        found.extend(db.session.scalars(select(model).where(model.slug.in_(chunk)).options(*options)))
+        statement = select(model).where(model.programme_id == programme.id, model.slug.in_(chunk)).options(*options)
+        found.extend(db.session.scalars(statement))
     return found
 
 
@@ -612,15 +631,17 @@ def _unread_words(words: list[str], known: dict[str, Linked]) -> list[str]:
     return [f"'{cell}' cannot be read as workstream and project refs: separate the refs with ';'"]
 
 
-def _save_definitions(definitions: list[KpiDefinition], existing: dict[str, Kpi]) -> ImportSummary:
-    """Save the checked definitions; ``existing`` holds the stored KPIs by slug, and gains the new ones."""
+def _save_definitions(
+    programme: Programme, definitions: list[KpiDefinition], existing: dict[str, Kpi]
+) -> ImportSummary:
+    """Save the checked definitions in programme; ``existing`` holds its stored KPIs by slug, and gains the new ones."""
     summary = ImportSummary("kpis", len(definitions))
     for definition in definitions:
         slug = ref_slug(definition.ref)
         kpi = existing.get(slug)
         if kpi is not None:
             definition.ref = kpi.ref  # keep the stored spelling; refs match whatever the case
-        kpi_saved, changed = save_kpi_definition(definition, kpi)
+        kpi_saved, changed = save_kpi_definition(programme, definition, kpi)
         if kpi is None:
             summary.created += 1
             existing[slug] = kpi_saved
@@ -641,17 +662,26 @@ _NUMBER_COLUMNS = (*_PARTS, "national", "statistical_neighbours", "regional")
 
 
 def import_kpi_values(
-    data: bytes | str, source: str = "import", user: object = COMMAND_LINE, *, file_name: str = ""
+    data: bytes | str,
+    source: str = "import",
+    user: object = COMMAND_LINE,
+    *,
+    programme: Programme,
+    file_name: str = "",
 ) -> ImportSummary:
-    """Create or replace KPI values by (KPI, period end); raise ImportRejected (nothing written) if any row is wrong."""
-    authorise_import(user)
+    """Create or replace values of the programme's KPIs by (KPI, period end); raise ImportRejected if any row is wrong.
+
+    Nothing is written from a rejected file. A kpi_ref names the programme's own KPI: another
+    programme's KPI with the same ref is a different KPI.
+    """
+    authorise_import(user, programme)
     sheet = _read_sheet(data, VALUE_COLUMNS, ())
     if sheet.problems:
         raise ImportRejected(sheet.problems)
     wanted = {ref_slug(cells["kpi_ref"]) for _, cells in sheet.rows if cells["kpi_ref"]}
     # A KPI is found by its web address: 'KPI 12', 'kpi 12' and 'kpi-12' name the same KPI.
     # Values come too: saving asks which value a period already has.
-    kpis = {kpi.slug: kpi for kpi in _by_slugs(Kpi, wanted, selectinload(Kpi.values))}
+    kpis = {kpi.slug: kpi for kpi in _by_slugs(Kpi, programme, wanted, selectinload(Kpi.values))}
     problems: list[RowProblem] = []
     seen: dict[tuple[int, date], int] = {}
     entries = [
@@ -665,7 +695,7 @@ def import_kpi_values(
         saved = save_value(kpi, user, given, replacing=stored.get((kpi.id, given.period_end)), source=source)
         setattr(summary, saved, getattr(summary, saved) + 1)
     db.session.flush()
-    _record_import(summary, file_name, user)
+    _record_import(summary, programme, file_name, user)
     return summary
 
 

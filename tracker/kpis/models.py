@@ -26,7 +26,7 @@ from tracker.core.models import RefKeys, enum_column
 from tracker.core.refs import MAX_REF
 from tracker.extensions import Model, db
 from tracker.people.models import Person
-from tracker.programme.models import Project, Workstream
+from tracker.programme.models import InProgramme, Project, Workstream, unique_in_programme
 
 # Six decimal places hold the smallest published rates (0.01%) with room to spare, on SQLite and PostgreSQL.
 NUMBER = Numeric(18, 6)
@@ -118,17 +118,24 @@ kpi_project = Table(
 )
 
 
-class Kpi(RefKeys, Model):
+def kpi_label(ref: str) -> str:
+    """Return how pages name a KPI: "KPI03" and "Performance Indicator 3" as they are, "ATT-1" as "KPI ATT-1"."""
+    if ref.upper().startswith("KPI") or "indicator" in ref.lower():
+        return ref
+    return f"KPI {ref}"
+
+
+class Kpi(InProgramme, RefKeys, Model):
     """A measure the programme is meant to move, owned by a person and linked to the work that moves it."""
 
     __tablename__ = "kpi"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ref: Mapped[str] = mapped_column(String(MAX_REF), unique=True)
+    ref: Mapped[str] = mapped_column(String(MAX_REF))
     # As long as RefMixin's: every run of digits is padded to six.
     ref_sort: Mapped[str] = mapped_column(String(120), index=True)
     # The ref's form in a web address ('KPI 12' -> 'kpi-12'): pages are reached by it, or by the ref itself.
-    slug: Mapped[str] = mapped_column(String(MAX_REF), unique=True)
+    slug: Mapped[str] = mapped_column(String(MAX_REF))
     title: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text, default="")
     unit: Mapped[KpiUnit] = enum_column(KpiUnit, "kpi_unit", 8)
@@ -150,6 +157,7 @@ class Kpi(RefKeys, Model):
     )
 
     __table_args__ = (
+        unique_in_programme("kpi"),
         CheckConstraint(
             f"decimal_places IS NULL OR (decimal_places >= 0 AND decimal_places <= {MAX_DECIMAL_PLACES})",
             name="kpi_decimal_places_range",
@@ -163,10 +171,8 @@ class Kpi(RefKeys, Model):
 
     @property
     def label(self) -> str:
-        """Return how pages name the KPI: "KPI03" and "Performance Indicator 3" as they are, "ATT-1" as "KPI ATT-1"."""
-        if self.ref.upper().startswith("KPI") or "indicator" in self.ref.lower():
-            return self.ref
-        return f"KPI {self.ref}"
+        """Return how pages name the KPI (see ``kpi_label``)."""
+        return kpi_label(self.ref)
 
     def __repr__(self) -> str:
         return f"<Kpi {self.ref}>"

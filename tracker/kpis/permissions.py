@@ -7,6 +7,7 @@ from typing import Final
 from tracker.auth.models import User
 from tracker.auth.permissions import can_manage_programme, role_of
 from tracker.kpis.models import Kpi
+from tracker.programme.models import Programme
 
 
 class CommandLine:
@@ -21,18 +22,21 @@ COMMAND_LINE: Final = CommandLine()
 
 
 def can_enter_kpi_values(user: object, kpi: Kpi) -> bool:
-    """Return whether user may enter values: the programme office for every KPI, an owner for their own."""
-    if user is COMMAND_LINE or can_manage_programme(user):
+    """Return whether user may enter values: the KPI's programme office for every KPI, an owner for their own.
+
+    Roles are asked in the KPI's own programme: an admin of another programme is no one special here.
+    """
+    if user is COMMAND_LINE or can_manage_programme(user, kpi.programme_id):
         return True
-    if role_of(user) is None:
+    if role_of(user, kpi.programme_id) is None:
         return False
     person_id = getattr(user, "person_id", None)
     return person_id is not None and person_id == kpi.owner_id
 
 
-def can_import_kpis(user: object) -> bool:
-    """Return whether user may import; imports replace definitions and values wholesale: the programme office only."""
-    return user is COMMAND_LINE or can_manage_programme(user)
+def can_import_kpis(user: object, programme: Programme) -> bool:
+    """Return whether user may import into programme: imports replace KPIs wholesale, so its office only."""
+    return user is COMMAND_LINE or can_manage_programme(user, programme.id)
 
 
 def account_of(user: object) -> User | None:

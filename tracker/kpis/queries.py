@@ -2,7 +2,8 @@
 
 ``kpi_rows`` answers every list of KPIs (scorecard, workstream and project panels, export) in ONE
 statement whatever the number of KPIs or values: each KPI with its latest two values and the
-target in force for each. Missing things raise ``core.errors.NotFound``, so the CLI can use these too.
+target in force for each. Every read names its programme: two programmes may each have a "KPI 1",
+and neither may see the other's. Missing things raise ``core.errors.NotFound``, so the CLI can use these too.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from tracker.extensions import db
 from tracker.kpis.models import Frequency, Kpi, KpiTarget, KpiValue, KpiValueHistory, kpi_project, kpi_workstream
 from tracker.kpis.numbers import target_text, tolerance_text
 from tracker.kpis.rules import Assessment, KpiStatus, assess, resolve_target, target_in_force
-from tracker.programme.models import Project, Workstream
+from tracker.programme.models import Programme, Project, Workstream
 from tracker.programme.queries import plausible_ref
 
 _NO_ASSESSMENT = Assessment(None, None, False, None)
@@ -86,8 +87,13 @@ def assess_value(kpi: Kpi, target: KpiTarget | None, value: KpiValue | None, pre
     return assess(kpi.polarity, value.value, previous_value, resolved, low, high, kpi.places)
 
 
-def kpi_rows(*criteria: Any) -> list[KpiRow]:
-    """Return KPIs matching criteria, in ref order, each with its latest two values — in ONE statement."""
+def kpi_rows(programme: Programme, *criteria: Any) -> list[KpiRow]:
+    """Return the programme's KPIs matching criteria in ref order, each with its latest two values, in ONE statement."""
+    return _rows_in(programme.id, *criteria)
+
+
+def _rows_in(programme_id: int, *criteria: Any) -> list[KpiRow]:
+    """Return kpi_rows by the programme's id, so a panel can ask by its item's programme without loading it."""
     period_rank = (
         func.row_number().over(partition_by=KpiValue.kpi_id, order_by=KpiValue.period_end.desc()).label("period_rank")
     )
@@ -109,7 +115,7 @@ def kpi_rows(*criteria: Any) -> list[KpiRow]:
         .outerjoin(ranked_value, and_(ranked.c.kpi_id == Kpi.id, ranked.c.period_rank <= 2))
         .outerjoin(KpiTarget, and_(KpiTarget.kpi_id == Kpi.id, KpiTarget.applies_from <= period, ~newer_target_applies))
         .options(joinedload(Kpi.owner))
-        .where(*criteria)
+        .where(Kpi.programme_id == programme_id, *criteria)
         .order_by(Kpi.ref_sort, Kpi.id, ranked.c.period_rank)
     )
     rows: dict[int, KpiRow] = {}
@@ -142,13 +148,14 @@ def linked_to_project(project_id: int) -> Any:
 
 
 def kpis_for(item: Workstream | Project) -> list[KpiRow]:
-    """Return the KPIs a workstream or project is meant to move, for its page's KPI panel."""
+    """Return the KPIs a workstream or project is meant to move, for its page's KPI panel: its own programme's only."""
+    # By the item's programme id: the panel costs one statement, whether or not its programme is loaded.
     if isinstance(item, Workstream):
-        return kpi_rows(linked_to_workstream(item.id))
-    return kpi_rows(linked_to_project(item.id))
+        return _rows_in(item.programme_id, linked_to_workstream(item.id))
+    return _rows_in(item.programme_id, linked_to_project(item.id))
 
 
-def scorecard(filters: ScorecardFilters | None = None) -> list[KpiRow]:
+def scorecard(programme: Programme, filters: ScorecardFilters | None = None) -> list[KpiRow]:
     """Return the scorecard rows; the status filter applies the rules, so it runs after the query."""
     filters = filters or ScorecardFilters()
     criteria = []
@@ -156,7 +163,7 @@ def scorecard(filters: ScorecardFilters | None = None) -> list[KpiRow]:
         criteria.append(linked_to_workstream(filters.workstream.id))
     if filters.frequency is not None:
         criteria.append(Kpi.frequency == filters.frequency)
-    rows = kpi_rows(*criteria)
+    rows = kpi_rows(programme, *criteria)
     if filters.status == "none":
         rows = [row for row in rows if row.status is None]
     elif filters.status:
@@ -164,19 +171,20 @@ def scorecard(filters: ScorecardFilters | None = None) -> list[KpiRow]:
     return rows
 
 
-def kpi_condition(ref: str) -> Any:
-    """Select the KPI a web address names, by its slug ('kpi-12') or by the ref itself ('KPI 12', 'kpi 12').
+def kpi_condition(programme: Programme, ref: str) -> Any:
+    """Select the programme's KPI a web address names, by its slug ('kpi-12') or the ref itself ('KPI 12', 'kpi 12').
 
-    Every spelling of a ref has the ref's slug, and slugs are unique, so one indexed test finds it.
+    Every spelling of a ref has the ref's slug, and slugs are unique within a programme, so one
+    indexed test finds it.
     """
-    return Kpi.slug == ref_slug(plausible_ref(ref, "KPI"))
+    return and_(Kpi.programme_id == programme.id, Kpi.slug == ref_slug(plausible_ref(ref, "KPI")))
 
 
-def kpi_by_ref(ref: str) -> Kpi:
+def kpi_by_ref(programme: Programme, ref: str) -> Kpi:
     """Return the KPI a web address names (slug or ref) with its owner, links, targets and values (five statements)."""
     kpi = db.session.scalars(
         select(Kpi)
-        .where(kpi_condition(ref))
+        .where(kpi_condition(programme, ref))
         .options(
             joinedload(Kpi.owner),
             selectinload(Kpi.workstreams),

@@ -87,7 +87,9 @@ def save_value(
     saved = _write(kpi, given, replacing, source, account)
     if saved != "unchanged":
         verb = "added" if saved == "created" else "changed"
-        record_audit_event("kpi_value_saved", f"KPI {kpi.ref}: {given.period_label.strip()} value {verb}", user=account)
+        # The audit log is the installation's, and two programmes may each have this ref: it names the programme.
+        what = f"KPI {kpi.ref} in {kpi.programme.short_name}: {given.period_label.strip()} value {verb}"
+        record_audit_event("kpi_value_saved", what, user=account)
     return saved
 
 

@@ -2,6 +2,8 @@
 
 Each view loads, authorises, validates, calls a service (``values.save_value`` or
 ``importer.import_file``) and commits; a refusal comes back on the form through ``core.web.attempt``.
+Every page belongs to one programme (``/p/<programme>/kpis...``): KPIs are read from, and imported
+into, the programme the address names, and who may enter or import is asked of that programme.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from tracker.kpis.models import Kpi, KpiUnit, KpiValue
 from tracker.kpis.numbers import format_number, format_stated, format_value, target_text, tolerance_text
 from tracker.kpis.permissions import can_enter_kpi_values, can_import_kpis
 from tracker.programme import queries as programme_queries
-from tracker.programme.models import Project, Workstream
+from tracker.programme.context import PREFIX, current_programme
+from tracker.programme.models import Programme, Project, Workstream
 
-bp = Blueprint("kpis", __name__)
+bp = Blueprint("kpis", __name__, url_prefix=PREFIX)
 
 Page = str | tuple[str, int] | BaseResponse
 
@@ -62,42 +65,46 @@ def _can_enter_kpi_values(kpi: Kpi) -> bool:
 
 @bp.get("/kpis")
 def scorecard() -> Page:
-    """Show the KPI scorecard, filtered as the query string asks."""
+    """Show the programme's KPI scorecard, filtered as the query string asks."""
+    programme = current_programme()
     form = ScorecardFilterForm(formdata=request.args)
-    filters, invalid = form.to_filters(programme_queries.live_workstreams())
+    filters, invalid = form.to_filters(programme_queries.live_workstreams(programme))
     return render_template(
         "kpis/scorecard.html",
         title="KPI scorecard",
+        programme=programme,
         form=form,
-        rows=queries.scorecard(filters),
+        rows=queries.scorecard(programme, filters),
         filters=filters,
         invalid=invalid,
         status_filters=STATUS_FILTERS,
-        can_import=can_import_kpis(current_user),
+        can_import=can_import_kpis(current_user, programme),
     )
 
 
 @bp.get("/kpis.json")
 def scorecard_json() -> Response:
-    """Download the scorecard as JSON, as `flask export kpis` prints it."""
-    body = json.dumps(export.scorecard_json(queries.scorecard()), indent=2, ensure_ascii=False)
+    """Download the programme's scorecard as JSON, as `flask export kpis` prints it."""
+    body = json.dumps(export.scorecard_json(queries.scorecard(current_programme())), indent=2, ensure_ascii=False)
     return Response(body + "\n", mimetype="application/json")
 
 
 @bp.get("/kpis.csv")
 def scorecard_csv() -> Response:
-    """Download the scorecard as CSV, as `flask export kpis --format csv` prints it."""
+    """Download the programme's scorecard as CSV, as `flask export kpis --format csv` prints it."""
+    programme = current_programme()
     return Response(
-        export.scorecard_csv(queries.scorecard()),
+        export.scorecard_csv(queries.scorecard(programme)),
         mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=kpi-scorecard.csv"},
+        # Named for its programme: downloads from two programmes must not overwrite each other.
+        headers={"Content-Disposition": f"attachment; filename=kpi-scorecard-{programme.short_name}.csv"},
     )
 
 
 @bp.get("/kpis/<ref>")
 def kpi_page(ref: str) -> Page:
     """Show a KPI, reached by its slug or its ref: definition, targets, trend chart, values and changes to them."""
-    kpi = queries.kpi_by_ref(ref)
+    kpi = queries.kpi_by_ref(current_programme(), ref)
     points = queries.period_points(kpi)
     target = queries.current_target(kpi)
     return render_template(
@@ -121,7 +128,7 @@ def kpi_page(ref: str) -> Page:
 @bp.route("/kpis/<ref>/values/new", methods=["GET", "POST"])
 def new_value(ref: str) -> Page:
     """Add a value for a new period."""
-    kpi = queries.kpi_by_ref(ref)
+    kpi = queries.kpi_by_ref(current_programme(), ref)
     values.authorise_entry(current_user, kpi)
     form = KpiValueForm()
     if form.validate_on_submit():
@@ -135,7 +142,7 @@ def new_value(ref: str) -> Page:
 @bp.route("/kpis/<ref>/values/<period_end>/edit", methods=["GET", "POST"])
 def edit_value(ref: str, period_end: str) -> Page:
     """Change a period's value, unless someone saved it since the form was opened."""
-    kpi = queries.kpi_by_ref(ref)
+    kpi = queries.kpi_by_ref(current_programme(), ref)
     values.authorise_entry(current_user, kpi)
     value = queries.stored_value(kpi, period_end)
     form = KpiValueForm()
@@ -203,26 +210,39 @@ def _committed(form: KpiValueForm) -> bool:
 
 @bp.route("/admin/kpis/import", methods=["GET", "POST"])
 def import_upload() -> Page:
-    """Import a CSV file of KPI definitions or values, or list every problem in it."""
-    importer.authorise_import(current_user)
+    """Import a CSV file of the programme's KPI definitions or values, or list every problem in it."""
+    programme = current_programme()
+    importer.authorise_import(current_user, programme)
     form = KpiImportForm()
-    problems, filename = None, None
+    problems = None
     if form.validate_on_submit():
-        try:
-            summary = importer.import_file(
-                form.kind.data,
-                form.content,
-                file_name=form.file_name,
-                source=f"upload {form.file_name}",
-                user=_signed_in_user(),
-            )
-        except importer.ImportRejected as rejected:
-            db.session.rollback()
-            problems, filename = rejected.problems, form.file_name
-        else:
-            db.session.commit()
-            flash(f"{summary.sentence()} File: {form.file_name}.", "success")
+        problems = _import(form, programme)
+        if problems is None:
             return redirect(url_for("kpis.import_upload"))
     return render_template(
-        "kpis/import.html", title="Import KPIs or KPI values", form=form, problems=problems, filename=filename
+        "kpis/import.html",
+        title="Import KPIs or KPI values",
+        programme=programme,
+        form=form,
+        problems=problems,
+        filename=form.file_name if problems is not None else None,
     )
+
+
+def _import(form: KpiImportForm, programme: Programme) -> list[importer.RowProblem] | None:
+    """Import the uploaded file and commit, flashing what was done; return its problems instead if it was rejected."""
+    try:
+        summary = importer.import_file(
+            form.kind.data,
+            form.content,
+            programme=programme,
+            file_name=form.file_name,
+            source=f"upload {form.file_name}",
+            user=_signed_in_user(),
+        )
+    except importer.ImportRejected as rejected:
+        db.session.rollback()
+        return rejected.problems
+    db.session.commit()
+    flash(f"{summary.sentence()} File: {form.file_name}.", "success")
+    return None

@@ -1,8 +1,8 @@
 """Programme structure for the programme office: create, edit, reorder, archive and delete.
 
-Only admins (can_manage_programme) reach these pages. The three kinds of item share one set of
-steps (``_new``, ``_edit``, ``_button``); what differs between them is described once per kind in
-an ``ItemKind``. Each view loads, authorises, validates and calls a service in
+Only the programme's office (its admins: can_manage_programme) reaches these pages. The three kinds
+of item share one set of steps (``_new``, ``_edit``, ``_button``); what differs between them is
+described once per kind in an ``ItemKind``. Each view loads, authorises, validates and calls a service in
 tracker.programme.structure; the service writes history and the audit log.
 """
 
@@ -24,11 +24,12 @@ from tracker.extensions import db
 from tracker.history.services import has_history
 from tracker.people.models import Person
 from tracker.programme import queries, queries_structure, structure
+from tracker.programme.context import PREFIX, current_programme
 from tracker.programme.models import Action, Project, Workstream
 from tracker.programme.permissions import require_programme_office
 from tracker.programme.update_forms import ActionForm, ConfirmForm, ProjectForm, WorkstreamForm
 
-bp = Blueprint("structure", __name__, url_prefix="/admin/structure")
+bp = Blueprint("structure", __name__, url_prefix=PREFIX + "/admin/structure")
 
 Item = Workstream | Project | Action
 Form = Any  # WorkstreamForm, ProjectForm or ActionForm: WTForms publishes no types
@@ -37,7 +38,7 @@ Page = str | tuple[str, int]
 
 @bp.before_request
 def _programme_office_only() -> None:
-    require_programme_office(current_user)
+    require_programme_office(current_user, current_programme().id)
 
 
 # --- lists ----------------------------------------------------------------------------------
@@ -46,7 +47,7 @@ def _programme_office_only() -> None:
 @bp.get("")
 def index() -> str:
     """Show every workstream in board order, with its sub-workstreams."""
-    top_level, children = queries_structure.workstream_tree()
+    top_level, children = queries_structure.workstream_tree(current_programme())
     return render_template(
         "admin/structure.html",
         title="Programme structure",
@@ -59,7 +60,7 @@ def index() -> str:
 @bp.get("/workstreams/<ref>")
 def workstream(ref: str) -> str:
     """Show a workstream's projects to arrange."""
-    workstream = queries_structure.structure_item(Workstream, ref)
+    workstream = queries_structure.structure_item(current_programme(), Workstream, ref)
     return render_template(
         "admin/structure_workstream.html",
         title=f"Structure of workstream {workstream.ref}",
@@ -72,7 +73,7 @@ def workstream(ref: str) -> str:
 @bp.get("/projects/<ref>")
 def project(ref: str) -> str:
     """Show a project's actions to arrange."""
-    project = queries_structure.project_with_workstream(ref)
+    project = queries_structure.project_with_workstream(current_programme(), ref)
     return render_template(
         "admin/structure_project.html",
         title=f"Structure of project {project.ref}",
@@ -123,9 +124,13 @@ def _named(form: Form) -> dict[str, str]:
 
 def _offer_workstream(form: Form, current: Workstream | None) -> Offer:
     parents = _offer(
-        form.parent_id, queries_structure.possible_parents(current), "Nothing: a top-level workstream", _ref_and_title
+        form.parent_id,
+        queries_structure.possible_parents(current_programme(), current),
+        "Nothing: a top-level workstream",
+        _ref_and_title,
     )
     return parents, lambda: structure.WorkstreamDetails(
+        programme=current_programme(),
         **_named(form),
         description=form.description.data or "",
         parent=_chosen(form.parent_id, parents, "Choose a top-level workstream from the list"),
@@ -140,7 +145,9 @@ def _offer_led(form: Form, parent_field: Any, parents: Sequence[Any], none_label
 
 
 def _offer_project(form: Form, _current: Project | None) -> Offer:
-    workstreams, lead = _offer_led(form, form.workstream_id, queries.live_workstreams(), "Choose a workstream")
+    workstreams, lead = _offer_led(
+        form, form.workstream_id, queries.live_workstreams(current_programme()), "Choose a workstream"
+    )
     return workstreams, lambda: structure.ProjectDetails(
         **_named(form),
         workstream=_chosen(form.workstream_id, workstreams, "Choose a workstream from the list"),
@@ -152,7 +159,9 @@ def _offer_project(form: Form, _current: Project | None) -> Offer:
 
 
 def _offer_action(form: Form, _current: Action | None) -> Offer:
-    projects, lead = _offer_led(form, form.project_id, queries_structure.live_projects(), "Choose a project")
+    projects, lead = _offer_led(
+        form, form.project_id, queries_structure.live_projects(current_programme()), "Choose a project"
+    )
     return projects, lambda: structure.ActionDetails(
         **_named(form),
         project=_chosen(form.project_id, projects, "Choose a project from the list"),
@@ -293,7 +302,7 @@ def _new(kind: ItemKind) -> Response | Page:
 
 def _edit(kind: ItemKind, ref: str) -> Response | Page:
     """Change an item's details; an edit against an older version gets 409 with the user's values kept."""
-    item = queries_structure.any_structure_item(kind.model, ref)
+    item = queries_structure.any_structure_item(current_programme(), kind.model, ref)
     form = kind.form(data=kind.values(item)) if request.method == "GET" else kind.form()
     _parents, read = kind.offer(form, item)
     outcome = None
@@ -305,7 +314,7 @@ def _edit(kind: ItemKind, ref: str) -> Response | Page:
             flash(f"{type(item).__name__} {item.ref} saved." if outcome.result else "Nothing changed.", "success")
             return redirect(_parent_page(item))
         db.session.rollback()
-        item = queries_structure.any_structure_item(kind.model, ref)  # as it stands now
+        item = queries_structure.any_structure_item(current_programme(), kind.model, ref)  # as it stands now
         if outcome.conflict is not None and not isinstance(item, Workstream):  # only versioned items conflict
             _explain_conflict(form, item)
     return _form_page(kind, form, item, outcome)
@@ -349,7 +358,7 @@ def _button(kind: str, ref: str, change: Callable[[Item], str | None], anchor: b
     """Confirm a button's POST, make the change, say what happened and go back to the parent's page."""
     if kind not in KINDS:
         abort(404)
-    item = queries_structure.any_structure_item(KINDS[kind].model, ref)
+    item = queries_structure.any_structure_item(current_programme(), KINDS[kind].model, ref)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     back = _parent_page(item)

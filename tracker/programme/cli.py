@@ -1,4 +1,4 @@
-"""`flask programme create|edit|list` and `flask export summary`.
+"""`flask programme create|edit|list|plan-meetings` and `flask export summary`.
 
 The commands call the same service (tracker.programme.programmes) and roll-ups as the pages; the
 command line has no account, so it calls the service with ``user=None, command_line=True``.
@@ -99,7 +99,7 @@ def _given(values: dict[str, Any]) -> dict[str, Any]:
 @_detail_options(creating=True)
 @with_appcontext
 def create_programme_command(**values: Any) -> None:
-    """Set up the programme (an installation holds one for now)."""
+    """Set up a programme (an installation may hold several)."""
     from tracker.extensions import db
     from tracker.programme.programmes import DEFAULT_CYCLE_WEEKS, ProgrammeDetails, create_programme
 
@@ -179,6 +179,37 @@ def _programme_or_fail(short_name: str | None):
     return programme
 
 
+@click.command("plan-meetings")
+@_programme_option()
+@click.option(
+    "--months", default=12, show_default=True, type=click.IntRange(1, 60), help="How many months ahead to plan."
+)
+@with_appcontext
+def plan_meetings_command(short_name: str | None, months: int) -> None:
+    """Plan the board meetings of the coming months from the cycle; meetings already planned stay as they are."""
+    from tracker.extensions import db
+    from tracker.programme.calendar import long_date
+    from tracker.programme.meetings import plan_months
+
+    try:
+        programme = _programme_or_fail(short_name)
+        added = plan_months(programme, None, today(), months, command_line=True)
+    except ServiceError as error:
+        db.session.rollback()
+        raise _refusal(error) from None
+    db.session.commit()
+    if not added:
+        click.echo(
+            f"Every board meeting of programme {programme.short_name} in the next {months} months was already planned."
+        )
+        return
+    words = "board meeting" if len(added) == 1 else "board meetings"
+    click.echo(f"Planned {len(added)} {words} of programme {programme.short_name}:")
+    for meeting in added:
+        due = f"updates due {long_date(meeting.update_deadline)}"
+        click.echo(f"  {long_date(meeting.meets_on)} ({due})" + (f". {meeting.note}" if meeting.note else ""))
+
+
 @click.command("summary")
 @click.option("--format", "output_format", type=click.Choice(["json"]), default="json", show_default=True)
 @_programme_option()
@@ -210,8 +241,8 @@ def _empty_rollup(day) -> dict[str, Any]:
 
 
 def register(app: Flask) -> None:
-    """Add `flask programme create|edit|list` and `flask export summary`."""
+    """Add `flask programme create|edit|list|plan-meetings` and `flask export summary`."""
     programme = cli_group(app, "programme", "Set up the programme and change its details.")
-    for command in (create_programme_command, edit_programme_command, list_programmes_command):
+    for command in (create_programme_command, edit_programme_command, list_programmes_command, plan_meetings_command):
         programme.add_command(command)
     cli_group(app, "export", "Export programme data.").add_command(export_summary)

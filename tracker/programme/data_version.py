@@ -15,6 +15,14 @@ from sqlalchemy import event, update
 from sqlalchemy.orm import Session, scoped_session
 
 
+def version_key(kind: str, programme: Any, *parts: object) -> str:
+    """Return a cache key for something drawn from one programme's data as it stands now.
+
+    Every programme has its own counter, so the key names the programme as well as its version.
+    """
+    return ":".join([kind, str(programme.id), str(programme.data_version), *(str(part) for part in parts)])
+
+
 def bump_data_version(session: Session | scoped_session[Any]) -> None:
     """Mark programme data as changed within the session's current transaction."""
     from tracker.programme.models import Programme

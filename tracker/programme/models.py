@@ -16,8 +16,18 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    event,
+    inspect,
 )
-from sqlalchemy.orm import Mapped, QueryableAttribute, mapped_column, relationship
+from sqlalchemy.orm import (
+    InstanceState,
+    Mapped,
+    QueryableAttribute,
+    Session,
+    declared_attr,
+    mapped_column,
+    relationship,
+)
 
 from tracker.core.clock import utcnow
 from tracker.core.models import ArchivedMixin, Historied, RefMixin, enum_column
@@ -43,13 +53,13 @@ def status_column() -> Mapped[Status]:
 
 
 class Programme(Model):
-    """The improvement programme; one per installation."""
+    """An improvement programme with its own board; an installation holds any number of them."""
 
     __tablename__ = "programme"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    # How commands and (later) addresses name the programme: lowercase letters, digits, hyphens.
+    # How commands and web addresses (/p/children/...) name the programme: lowercase letters, digits, hyphens.
     short_name: Mapped[str] = mapped_column(String(30))
     vision: Mapped[str] = mapped_column(Text, default="")
     board_name: Mapped[str] = mapped_column(String(200), default="Programme board")
@@ -78,7 +88,26 @@ class Programme(Model):
         return self.next_board_date(today) - timedelta(weeks=self.board_cycle_weeks)
 
 
-class Workstream(RefMixin, ArchivedMixin, Historied, Model):
+class InProgramme:
+    """Belongs to one programme: its ref and slug are unique within it, and every read names it.
+
+    Projects and actions carry their programme beside their parent's (copied on flush by
+    ``inherit_programme``), so a page selects one programme's items without joining up the tree.
+    """
+
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
+
+    @declared_attr
+    def programme(cls) -> Mapped[Programme]:
+        return relationship(Programme)
+
+
+def unique_in_programme(table: str) -> UniqueConstraint:
+    """Refs (and so slugs, one per spelling) are unique within a programme, not across the installation."""
+    return UniqueConstraint("programme_id", "slug", name=f"uq_{table}_programme_slug")
+
+
+class Workstream(InProgramme, RefMixin, ArchivedMixin, Historied, Model):
     """A group of projects; sub-workstreams (E1, E2) roll up into their parent (E)."""
 
     __tablename__ = "workstream"
@@ -99,6 +128,8 @@ class Workstream(RefMixin, ArchivedMixin, Historied, Model):
     projects: Mapped[list[Project]] = relationship(
         back_populates="workstream", order_by=lambda: (Project.position, Project.ref_sort)
     )
+
+    __table_args__ = (unique_in_programme("workstream"),)
 
     @property
     def root(self) -> Workstream:
@@ -125,7 +156,7 @@ class ProjectAmbition(Model):
     )
 
 
-class Project(RefMixin, ArchivedMixin, Historied, Model):
+class Project(InProgramme, RefMixin, ArchivedMixin, Historied, Model):
     """A project within a workstream, led by one person, delivered through actions."""
 
     __tablename__ = "project"
@@ -152,6 +183,7 @@ class Project(RefMixin, ArchivedMixin, Historied, Model):
     ambition_links: Mapped[list[ProjectAmbition]] = relationship(cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (unique_in_programme("project"),)
 
     @property
     def ambitions(self) -> list[Ambition]:
@@ -224,7 +256,7 @@ class ActionTiming:
         return and_(Action.status == Status.GREY, Action.start_date.is_not(None), Action.start_date < today)
 
 
-class Action(ActionTiming, RefMixin, ArchivedMixin, Historied, Model):
+class Action(ActionTiming, InProgramme, RefMixin, ArchivedMixin, Historied, Model):
     """A dated piece of work within a project, led by one person."""
 
     __tablename__ = "action"
@@ -247,6 +279,7 @@ class Action(ActionTiming, RefMixin, ArchivedMixin, Historied, Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
+        unique_in_programme("action"),
         CheckConstraint(
             "start_date IS NULL OR deadline IS NULL OR start_date <= deadline", name="starts_before_deadline"
         ),
@@ -259,3 +292,66 @@ class Action(ActionTiming, RefMixin, ArchivedMixin, Historied, Model):
     @property
     def lead_name(self) -> str | None:
         return self.lead.name if self.lead else None
+
+
+class BoardMeeting(Model):
+    """One meeting of a programme's board, with the date by which leads must have updated their items.
+
+    Planned every ``board_cycle_weeks`` from the programme's board date, moved off weekends and bank
+    holidays (``programme.calendar``); each date may then be changed by the programme office.
+    """
+
+    __tablename__ = "board_meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
+    meets_on: Mapped[date] = mapped_column(Date)
+    update_deadline: Mapped[date] = mapped_column(Date)
+    # Why the date differs from the cycle, in words ("moved from Friday 1 January 2027: New Year's Day").
+    note: Mapped[str] = mapped_column(String(300), default="")
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    programme: Mapped[Programme] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        UniqueConstraint("programme_id", "meets_on", name="uq_board_meeting_programme_meets_on"),
+        CheckConstraint("update_deadline <= meets_on", name="board_meeting_deadline_before_meeting"),
+    )
+
+
+# --- an item's programme is its parent's --------------------------------------------------------
+
+
+def _parent_of(item: Workstream | Project | Action) -> Workstream | Project | None:
+    session = Session.object_session(item)
+    if isinstance(item, Workstream):
+        return item.parent or (session.get(Workstream, item.parent_id) if session and item.parent_id else None)
+    if isinstance(item, Project):
+        return item.workstream or (session.get(Workstream, item.workstream_id) if session else None)
+    return item.project or (session.get(Project, item.project_id) if session else None)
+
+
+_PARENT_ATTRIBUTE = {Workstream: "parent", Project: "workstream", Action: "project"}
+
+
+def _inherit_programme(session: Session, _flush_context: object, _instances: object) -> None:
+    """Give each new (or re-parented) sub-workstream, project and action its parent's programme."""
+    # Parents before children, so a new action under a new project finds the project's programme set.
+    for kind in (Workstream, Project, Action):
+        items: list[Workstream | Project | Action] = [
+            obj for obj in (*session.new, *session.dirty) if type(obj) is kind
+        ]
+        for item in items:
+            state: InstanceState[Workstream | Project | Action] = inspect(item)
+            if item not in session.new and not state.attrs[_PARENT_ATTRIBUTE[kind]].history.has_changes():
+                continue
+            parent = _parent_of(item)
+            if parent is not None:
+                item.programme = parent.programme
+
+
+def inherit_programme() -> None:
+    """Copy programmes down the tree on every flush (once per process)."""
+    if not event.contains(Session, "before_flush", _inherit_programme):
+        event.listen(Session, "before_flush", _inherit_programme)

@@ -9,16 +9,15 @@ side by side: ``can_edit_action`` / ``can_edit_project`` ask of one loaded item,
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from flask import g
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from tracker.auth.models import Role, User
 from tracker.auth.permissions import can_manage_programme, role_of
 from tracker.core.errors import NotAllowed
-from tracker.extensions import db
-from tracker.programme.models import Action, Programme, Project, Workstream
+from tracker.programme.context import current_programme_or_none
+from tracker.programme.models import Action, Project, SQLColumn, Workstream
 
 T = TypeVar("T")
 
@@ -36,9 +35,9 @@ def _leads(user: User, item: Project | Action) -> bool:
     return user.person_id is not None and item.lead_id == user.person_id
 
 
-def _by_role(user: User | None, admin: T, nobody: T, lead: Callable[[User], T]) -> T:
-    """Answer for the programme office, for a lead (by the item-specific rule), and for everyone else."""
-    role = role_of(user)
+def _by_role(user: User | None, programme_id: int, admin: T, nobody: T, lead: Callable[[User], T]) -> T:
+    """Answer by the role held in the item's programme: its office, a lead (by the item rule), anyone else."""
+    role = role_of(user, programme_id)
     if role is Role.ADMIN:
         return admin
     if role is Role.LEAD and user is not None:
@@ -47,15 +46,25 @@ def _by_role(user: User | None, admin: T, nobody: T, lead: Callable[[User], T]) 
 
 
 def can_edit_project(user: User | None, project: Project) -> bool:
-    """Admins edit everything; a lead edits projects they lead or whose workstream they edit."""
+    """The programme's admins edit everything; its leads edit projects they lead or whose workstream they edit."""
     return _by_role(
-        user, True, False, lambda lead: _leads(lead, project) or _edits_workstream(lead, project.workstream)
+        user,
+        project.programme_id,
+        True,
+        False,
+        lambda lead: _leads(lead, project) or _edits_workstream(lead, project.workstream),
     )
 
 
 def can_edit_action(user: User | None, action: Action) -> bool:
-    """A lead edits actions they lead, and every action of a project they may edit."""
-    return _by_role(user, True, False, lambda lead: _leads(lead, action) or can_edit_project(lead, action.project))
+    """A lead edits actions they lead, and every action of a project they may edit (in a programme they lead in)."""
+    return _by_role(
+        user,
+        action.programme_id,
+        True,
+        False,
+        lambda lead: _leads(lead, action) or can_edit_project(lead, action.project),
+    )
 
 
 # --- the same rules in SQL -------------------------------------------------------------------
@@ -77,20 +86,45 @@ def _in_edited_workstreams(user: User) -> ColumnElement[bool]:
     return or_(Project.workstream_id.in_(ids), Project.workstream_id.in_(sub_workstreams))
 
 
+def in_programmes_where(user: User | None, role: Role, programme_id: SQLColumn[Any]) -> ColumnElement[bool]:
+    """Select rows of the programmes where the user holds `role` (the SQL form of `role_of(user, programme)`)."""
+    default = role_of(user)
+    if default is None or user is None:
+        return false()
+    if default is Role.ADMIN:
+        return true() if role is Role.ADMIN else false()
+    held = {link.programme_id: link.role for link in user.programme_roles}
+    elsewhere = sorted(pid for pid, r in held.items() if r is not role)
+    if default is role:
+        return programme_id.not_in(elsewhere) if elsewhere else true()
+    here = sorted(pid for pid, r in held.items() if r is role)
+    return programme_id.in_(here) if here else false()
+
+
+def _lead_projects_clause(user: User) -> ColumnElement[bool]:
+    return or_(led_by_clause(user, Project), _in_edited_workstreams(user))
+
+
 def editable_projects_clause(user: User | None) -> ColumnElement[bool]:
     """Select the projects `can_edit_project(user, project)` allows, as a WHERE clause on Project."""
-    return _by_role(user, true(), false(), lambda lead: or_(led_by_clause(lead, Project), _in_edited_workstreams(lead)))
+    if user is None or role_of(user) is None:
+        return false()
+    return or_(
+        in_programmes_where(user, Role.ADMIN, Project.programme_id),
+        and_(in_programmes_where(user, Role.LEAD, Project.programme_id), _lead_projects_clause(user)),
+    )
 
 
 def editable_actions_clause(user: User | None) -> ColumnElement[bool]:
     """Select the actions `can_edit_action(user, action)` allows, as a WHERE clause on Action."""
-    return _by_role(
-        user,
-        true(),
-        false(),
-        lambda lead: or_(
-            led_by_clause(lead, Action), Action.project_id.in_(select(Project.id).where(editable_projects_clause(lead)))
-        ),
+    if user is None or role_of(user) is None:
+        return false()
+    lead_edits = or_(
+        led_by_clause(user, Action), Action.project_id.in_(select(Project.id).where(_lead_projects_clause(user)))
+    )
+    return or_(
+        in_programmes_where(user, Role.ADMIN, Action.programme_id),
+        and_(in_programmes_where(user, Role.LEAD, Action.programme_id), lead_edits),
     )
 
 
@@ -111,9 +145,9 @@ def require_project_editor(user: User | None, project: Project) -> None:
         raise NotAllowed(f"Only the lead of project {project.ref} or the programme office can update it.")
 
 
-def require_programme_office(user: object) -> None:
-    """Refuse anyone but the programme office: the structure of the programme is theirs."""
-    if not can_manage_programme(user):
+def require_programme_office(user: object, programme_id: int | None) -> None:
+    """Refuse anyone but the programme's office (its admins): the structure of the programme is theirs."""
+    if not can_manage_programme(user, programme_id):
         raise NotAllowed("Only the programme office can change the programme's structure.")
 
 
@@ -121,12 +155,11 @@ def require_programme_office(user: object) -> None:
 
 
 def public_progress_pages_on() -> bool:
-    """Return whether the admin has opened the progress pages to everyone (asked once a request)."""
-    if "public_progress_pages" not in g:
-        g.public_progress_pages = bool(db.session.scalar(select(Programme.public_progress_pages).limit(1)))
-    return g.public_progress_pages
+    """Return whether the admin has opened this page's programme's progress pages to everyone."""
+    programme = current_programme_or_none()
+    return programme is not None and programme.public_progress_pages
 
 
 def may_read_progress(user: object) -> bool:
-    """Signed-in staff always; anyone while the progress pages are public."""
+    """Signed-in staff always; anyone while the programme's progress pages are public."""
     return role_of(user) is not None or public_progress_pages_on()

@@ -6,8 +6,8 @@ lengths, the short name's shape and uniqueness, the board cycle, a real date), c
 programme and records an audit event in the caller's transaction; refusals are ``InvalidChange``
 with a message per form field. The caller commits.
 
-An installation holds one programme for now: ``create_programme`` refuses a second. The functions
-take and return Programme objects, so that several programmes can be added without changing them.
+An installation holds any number of programmes. Setting one up is for an installation admin;
+changing one's details and settings is for that programme's office (its admins).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from tracker.audit.services import record_audit_event
 from tracker.auth.models import User
-from tracker.auth.permissions import is_admin
+from tracker.auth.permissions import can_manage_programme, is_admin
 from tracker.core.errors import InvalidChange, NotAllowed
 from tracker.extensions import db
 from tracker.programme.limits import MAX_LONG_TEXT, MAX_NAME, length_errors
@@ -74,11 +74,19 @@ class _Clean:
 
 
 def require_programme_setup_right(user: object, command_line: bool = False) -> None:
-    """Refuse anyone but an admin, or the command line (no account, and said so explicitly)."""
+    """Refuse anyone but an installation admin, or the command line (no account, and said so explicitly)."""
     if command_line and user is None:
         return
     if not is_admin(user):
-        raise NotAllowed("Only the programme office can set up the programme or change its details.")
+        raise NotAllowed("Only an admin of the installation can set up a programme.")
+
+
+def require_programme_office_of(user: object, programme: Programme, command_line: bool = False) -> None:
+    """Refuse anyone but the programme's office (its admins), or the command line."""
+    if command_line and user is None:
+        return
+    if not can_manage_programme(user, programme.id):
+        raise NotAllowed("Only the programme office can change the programme's details and settings.")
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -165,16 +173,8 @@ def _account(user: object) -> User | None:
 
 
 def create_programme(user: object, details: ProgrammeDetails, *, command_line: bool = False) -> Programme:
-    """Set up the installation's programme; refused while one already exists."""
+    """Set up a programme beside any others (its short name must be free)."""
     require_programme_setup_right(user, command_line)
-    existing = db.session.scalars(select(Programme).order_by(Programme.id).limit(1)).first()
-    if existing is not None:
-        raise InvalidChange(
-            {
-                "programme": f"This installation already has a programme ({existing.short_name}): change its "
-                "details instead. More than one programme is not supported yet."
-            }
-        )
     clean = _checked(details, None)
     programme = Programme(**{field.name: getattr(clean, field.name) for field in fields(clean)})
     db.session.add(programme)
@@ -187,7 +187,7 @@ def update_programme(
     user: object, programme: Programme, details: ProgrammeDetails, *, command_line: bool = False
 ) -> list[str]:
     """Change the programme's details; return the names of the details that changed (none: no event)."""
-    require_programme_setup_right(user, command_line)
+    require_programme_office_of(user, programme, command_line)
     clean = _checked(details, programme)
     changed = []
     for field in fields(clean):
@@ -200,6 +200,19 @@ def update_programme(
         words = ", ".join(FIELD_LABELS[name] for name in changed)
         record_audit_event("programme_updated", f"Programme {programme.short_name}: changed {words}", _account(user))
     return changed
+
+
+def set_public_progress_pages(programme: Programme, public: bool, user: object) -> bool:
+    """Open the programme's progress pages to everyone, or close them to all but signed-in staff; say if it changed."""
+    require_programme_office_of(user, programme)
+    if programme.public_progress_pages == public:
+        return False
+    programme.public_progress_pages = public
+    state = "turned on" if public else "turned off"
+    record_audit_event(
+        "settings_changed", f"Programme {programme.short_name}: public read-only progress pages {state}", _account(user)
+    )
+    return True
 
 
 def details_of(programme: Programme) -> ProgrammeDetails:

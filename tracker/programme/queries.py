@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from flask import g
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -18,31 +17,43 @@ from tracker.core.errors import NotFound
 from tracker.core.refs import MAX_REF, ref_slug
 from tracker.extensions import db
 from tracker.people.models import Person
-from tracker.programme.models import Action, ActionTiming, Programme, Project, Workstream
+from tracker.programme.models import Action, ActionTiming, BoardMeeting, Programme, Project, Workstream
 from tracker.programme.status import Status
 
 T = TypeVar("T")
 
 
-# What a page that needs the programme says before one has been set up (tracker.programme.programmes).
-NOTHING_PUBLISHED = (
-    "Nothing has been published yet: the programme has not been set up. An admin can set it up on the Settings page."
-)
+def next_boards(programmes: list[Programme], today: date) -> dict[int, date]:
+    """Return each programme's next board meeting on or after today, in one statement.
+
+    The meetings calendar (BoardMeeting) decides where it has a meeting to come; a programme whose
+    calendar has none falls back to its cycle (``Programme.next_board_date``).
+    """
+    ids = [programme.id for programme in programmes]
+    planned: dict[int, date] = {}
+    if ids:
+        rows = db.session.execute(
+            select(BoardMeeting.programme_id, func.min(BoardMeeting.meets_on).label("meets_on"))
+            .where(BoardMeeting.programme_id.in_(ids), BoardMeeting.meets_on >= today)
+            .group_by(BoardMeeting.programme_id)
+        )
+        planned = {row.programme_id: row.meets_on for row in rows}
+    return {p.id: planned.get(p.id) or p.next_board_date(today) for p in programmes}
 
 
-def current_programme() -> Programme:
-    """Return the programme, loaded once per request; NotFound if none has been set up."""
-    if "programme" not in g:
-        g.programme = db.session.scalars(select(Programme).order_by(Programme.id).limit(1)).first()
-    if g.programme is None:
-        raise NotFound(NOTHING_PUBLISHED)
-    return g.programme
+def next_board(programme: Programme, today: date) -> date:
+    """Return the programme's next board meeting on or after today (one statement)."""
+    return next_boards([programme], today)[programme.id]
 
 
-def live_workstreams() -> list[Workstream]:
-    """Return the live workstreams in ref order."""
+def live_workstreams(programme: Programme) -> list[Workstream]:
+    """Return the programme's live workstreams in ref order."""
     return list(
-        db.session.scalars(select(Workstream).where(Workstream.archived_at.is_(None)).order_by(Workstream.ref_sort))
+        db.session.scalars(
+            select(Workstream)
+            .where(Workstream.programme_id == programme.id, Workstream.archived_at.is_(None))
+            .order_by(Workstream.ref_sort)
+        )
     )
 
 
@@ -53,12 +64,15 @@ def plausible_ref(ref: str, kind: str) -> str:
     return ref
 
 
-def ref_condition(model: type[Workstream] | type[Project] | type[Action], ref: str, kind: str) -> ColumnElement[bool]:
-    """Select the item a web address names, by its slug ('bcp-4a') or by the ref itself ('BCP-4a', 'BCP 4a').
+def ref_condition(
+    programme: Programme, model: type[Workstream] | type[Project] | type[Action], ref: str, kind: str
+) -> ColumnElement[bool]:
+    """Select the programme's item a web address names, by its slug ('bcp-4a') or by the ref itself ('BCP 4a').
 
-    A ref's slug is the slug of its every spelling, and slugs are unique, so one indexed test finds it.
+    A ref's slug is the slug of its every spelling, and slugs are unique within a programme, so one
+    indexed test finds it.
     """
-    return model.slug == ref_slug(plausible_ref(ref, kind))
+    return and_(model.programme_id == programme.id, model.slug == ref_slug(plausible_ref(ref, kind)))
 
 
 def found(item: T | None, kind: str, ref: str) -> T:
@@ -73,11 +87,11 @@ def _live(item: Project | Action, kind: str) -> None:
         raise NotFound(f"{kind} {item.ref} has been archived, so it can no longer be updated.")
 
 
-def workstream_by_ref(ref: str) -> Workstream:
+def workstream_by_ref(programme: Programme, ref: str) -> Workstream:
     """Return the workstream with its sub-workstreams."""
     workstream = db.session.scalars(
         select(Workstream)
-        .where(ref_condition(Workstream, ref, "workstream"))
+        .where(ref_condition(programme, Workstream, ref, "workstream"))
         .options(selectinload(Workstream.children))
     ).first()
     return found(workstream, "workstream", ref)
@@ -96,11 +110,11 @@ def projects_in(workstream: Workstream) -> list[Project]:
     )
 
 
-def project_by_ref(ref: str) -> Project:
+def project_by_ref(programme: Programme, ref: str) -> Project:
     """Return the project with what its page shows: workstream, lead, ambitions and actions."""
     project = db.session.scalars(
         select(Project)
-        .where(ref_condition(Project, ref, "project"))
+        .where(ref_condition(programme, Project, ref, "project"))
         .options(
             joinedload(Project.workstream).joinedload(Workstream.parent),
             joinedload(Project.lead),
@@ -111,11 +125,11 @@ def project_by_ref(ref: str) -> Project:
     return found(project, "project", ref)
 
 
-def action_by_ref(ref: str) -> Action:
+def action_by_ref(programme: Programme, ref: str) -> Action:
     """Return the action with its lead, project and workstream."""
     action = db.session.scalars(
         select(Action)
-        .where(ref_condition(Action, ref, "action"))
+        .where(ref_condition(programme, Action, ref, "action"))
         .options(
             joinedload(Action.lead),
             joinedload(Action.project).joinedload(Project.workstream).joinedload(Workstream.parent),
@@ -124,19 +138,19 @@ def action_by_ref(ref: str) -> Action:
     return found(action, "action", ref)
 
 
-def action_for_update(ref: str) -> Action:
+def action_for_update(programme: Programme, ref: str) -> Action:
     """Return a live action with what its update form and permission check read; NotFound otherwise."""
-    action = action_by_ref(ref)
+    action = action_by_ref(programme, ref)
     _live(action, "Action")
     return action
 
 
-def project_for_update(ref: str) -> Project:
+def project_for_update(programme: Programme, ref: str) -> Project:
     """Return a live project with what its update form and permission check read, in one query."""
     project = found(
         db.session.scalars(
             select(Project)
-            .where(ref_condition(Project, ref, "project"))
+            .where(ref_condition(programme, Project, ref, "project"))
             .options(joinedload(Project.lead), joinedload(Project.workstream).joinedload(Workstream.parent))
         ).first(),
         "project",
@@ -146,9 +160,13 @@ def project_for_update(ref: str) -> Project:
     return project
 
 
-def leads_in_use() -> list[Person]:
-    """Return people who lead at least one live action, for the lead filter."""
-    has_action = select(Action.id).where(Action.lead_id == Person.id, Action.archived_at.is_(None)).exists()
+def leads_in_use(programme: Programme) -> list[Person]:
+    """Return people who lead at least one live action of the programme, for the lead filter."""
+    has_action = (
+        select(Action.id)
+        .where(Action.programme_id == programme.id, Action.lead_id == Person.id, Action.archived_at.is_(None))
+        .exists()
+    )
     return list(db.session.scalars(select(Person).where(has_action).order_by(Person.name)))
 
 
@@ -175,11 +193,11 @@ def filter_choices(programme: Programme) -> tuple[list[WorkstreamChoice], list[L
     from tracker.core.cache import cached
 
     def load():
-        workstreams = [WorkstreamChoice(ws.id, ws.ref, ws.title, ws.parent_id) for ws in live_workstreams()]
-        leads = [LeadChoice(p.id, p.name) for p in leads_in_use()]
+        workstreams = [WorkstreamChoice(ws.id, ws.ref, ws.title, ws.parent_id) for ws in live_workstreams(programme)]
+        leads = [LeadChoice(p.id, p.name) for p in leads_in_use(programme)]
         return workstreams, leads
 
-    return cached(f"filter-choices:{programme.data_version}", load)
+    return cached(f"filter-choices:{programme.id}:{programme.data_version}", load)
 
 
 @dataclass
@@ -278,9 +296,14 @@ def _filter_conditions(filters: ActionFilters, today: date) -> list[ColumnElemen
     return conditions
 
 
-def filtered_actions(filters: ActionFilters, today: date, page: int, per_page: int) -> ActionPage:
-    """Return one page of live actions matching the filters, and how many match in all."""
-    conditions = [Action.archived_at.is_(None), Project.archived_at.is_(None), *_filter_conditions(filters, today)]
+def filtered_actions(programme: Programme, filters: ActionFilters, today: date, page: int, per_page: int) -> ActionPage:
+    """Return one page of the programme's live actions matching the filters, and how many match in all."""
+    conditions = [
+        Action.programme_id == programme.id,
+        Action.archived_at.is_(None),
+        Project.archived_at.is_(None),
+        *_filter_conditions(filters, today),
+    ]
     total = (
         db.session.scalar(
             select(func.count(Action.id)).join(Project, Action.project_id == Project.id).where(*conditions)

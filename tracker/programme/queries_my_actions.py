@@ -9,9 +9,9 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from tracker.auth.models import User
-from tracker.auth.permissions import is_admin, is_lead_or_admin
+from tracker.auth.permissions import can_manage_programme, is_lead_or_admin
 from tracker.extensions import db
-from tracker.programme.models import Action, Project, Workstream
+from tracker.programme.models import Action, Programme, Project, Workstream
 from tracker.programme.permissions import editable_actions_clause, editable_projects_clause, led_by_clause
 
 
@@ -46,25 +46,30 @@ class MyItems:
             self.the_rest.append(action)
 
 
-def _scope(user: User) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+def _scope(user: User, programme: Programme) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     """Return (actions, projects) clauses: what the user leads and, for a lead, all else they may edit."""
-    if is_admin(user):
+    if can_manage_programme(user, programme.id):
         # The programme office may edit everything: their list keeps to what they lead themselves.
         return or_(led_by_clause(user, Action), led_by_clause(user, Project)), led_by_clause(user, Project)
     return editable_actions_clause(user), editable_projects_clause(user)
 
 
-def my_items(user: User, today: date, next_board: date) -> MyItems:
-    """Return the user's actions (grouped) and projects: three statements whatever the data size."""
-    items = MyItems(may_edit=is_lead_or_admin(user))
+def my_items(user: User, programme: Programme, today: date, next_board: date) -> MyItems:
+    """Return the user's actions (grouped) and projects in one programme: three statements whatever the data size."""
+    items = MyItems(may_edit=is_lead_or_admin(user, programme.id))
     if not items.may_edit:
         return items
-    actions_clause, projects_clause = _scope(user)
+    actions_clause, projects_clause = _scope(user, programme)
     actions = (
         db.session.scalars(
             select(Action)
             .join(Project, Action.project_id == Project.id)
-            .where(actions_clause, Action.archived_at.is_(None), Project.archived_at.is_(None))
+            .where(
+                Action.programme_id == programme.id,
+                actions_clause,
+                Action.archived_at.is_(None),
+                Project.archived_at.is_(None),
+            )
             .options(contains_eager(Action.project), joinedload(Action.lead))
             .order_by(Action.deadline.is_(None), Action.deadline, Action.ref_sort)
         )
@@ -77,7 +82,7 @@ def my_items(user: User, today: date, next_board: date) -> MyItems:
         db.session.scalars(
             select(Project)
             .join(Workstream, Project.workstream_id == Workstream.id)
-            .where(projects_clause, Project.archived_at.is_(None))
+            .where(Project.programme_id == programme.id, projects_clause, Project.archived_at.is_(None))
             .options(contains_eager(Project.workstream), joinedload(Project.lead))
             .order_by(Project.position, Project.ref_sort)
         )

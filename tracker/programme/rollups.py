@@ -16,6 +16,7 @@ from sqlalchemy import case, func, select
 from tracker.core.refs import ref_slug
 from tracker.extensions import db
 from tracker.programme.models import Action, ActionTiming, Programme, Project, ProjectAmbition, Workstream
+from tracker.programme.queries import next_board as next_board_of
 from tracker.programme.status import Ambition, Status
 
 
@@ -140,9 +141,11 @@ def _fold(rows, body_of) -> dict[int, StatusCounts]:
 
 def programme_rollup(programme: Programme, today: date) -> ProgrammeRollup:
     """Return the programme's counts by status, per top-level workstream and in total."""
-    next_board = programme.next_board_date(today)
+    next_board = next_board_of(programme, today)
     workstreams = db.session.scalars(
-        select(Workstream).where(Workstream.archived_at.is_(None)).order_by(Workstream.position, Workstream.ref_sort)
+        select(Workstream)
+        .where(Workstream.programme_id == programme.id, Workstream.archived_at.is_(None))
+        .order_by(Workstream.position, Workstream.ref_sort)
     ).all()
     by_id = {ws.id: ws for ws in workstreams}
     top_level = [ws for ws in workstreams if ws.parent_id is None or ws.parent_id not in by_id]
@@ -152,8 +155,13 @@ def programme_rollup(programme: Programme, today: date) -> ProgrammeRollup:
         return ws.reported_separately_by if ws else None
 
     root = func.coalesce(Workstream.parent_id, Workstream.id)
-    project_counts = _fold(db.session.execute(_counts_query(Project, root, today, next_board)), body_of)
-    action_counts = _fold(db.session.execute(_counts_query(Action, root, today, next_board)), body_of)
+    in_programme = Workstream.programme_id == programme.id
+    project_counts = _fold(
+        db.session.execute(_counts_query(Project, root, today, next_board).where(in_programme)), body_of
+    )
+    action_counts = _fold(
+        db.session.execute(_counts_query(Action, root, today, next_board).where(in_programme)), body_of
+    )
 
     rows = []
     programme_projects, programme_actions = StatusCounts(), StatusCounts()
@@ -168,7 +176,7 @@ def programme_rollup(programme: Programme, today: date) -> ProgrammeRollup:
         select(ProjectAmbition.ambition, Project.status, func.count())
         .join(Project, ProjectAmbition.project_id == Project.id)
         .join(Workstream, Project.workstream_id == Workstream.id)
-        .where(*_live(Project, Workstream))
+        .where(Project.programme_id == programme.id, *_live(Project, Workstream))
         .group_by(ProjectAmbition.ambition, Project.status)
     )
     for ambition, status, count in ambition_rows:

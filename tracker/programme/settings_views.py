@@ -1,7 +1,5 @@
-"""The programme's settings page (admins only): its details, and whether anyone may read the progress pages.
-
-On an installation with no programme yet, the page offers the form that creates it.
-Moved here from the people pages (tracker.auth) because the settings belong to the Programme.
+"""A programme's settings page (its office only): its details, and whether anyone may read its progress pages;
+and the page on which an installation admin sets up a new programme.
 """
 
 from __future__ import annotations
@@ -14,24 +12,30 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import Optional
 
-from tracker.audit.services import record_audit_event
 from tracker.auth.access import admins_only
-from tracker.auth.permissions import can_manage_programme, is_admin
-from tracker.core.errors import NotAllowed
+from tracker.auth.permissions import can_manage_programme
 from tracker.core.forms import CleanForm, GovDateField, text_area
 from tracker.core.registry import registry_of
 from tracker.core.web import attempt
 from tracker.extensions import db
+from tracker.programme.context import PREFIX, current_programme, current_programme_id
 from tracker.programme.limits import MAX_LONG_TEXT
 from tracker.programme.models import Programme
-from tracker.programme.programmes import ProgrammeDetails, create_programme, details_of, update_programme
-from tracker.programme.queries import current_programme
-from tracker.programme.queries_programmes import chosen_programme
+from tracker.programme.programmes import (
+    ProgrammeDetails,
+    create_programme,
+    details_of,
+    require_programme_office_of,
+    set_public_progress_pages,
+    update_programme,
+)
 
 AUDIT_LABELS = {"settings_changed": "Settings changed"}
 
-bp = Blueprint("settings", __name__, url_prefix="/admin")
-bp.before_request(admins_only)
+bp = Blueprint("settings", __name__, url_prefix=PREFIX + "/admin")
+# Setting up a programme is for an installation admin.
+new_bp = Blueprint("programmes_admin", __name__, url_prefix="/admin")
+new_bp.before_request(admins_only)
 
 Page = str | tuple[str, int]
 
@@ -90,18 +94,8 @@ def programme_form(programme: Programme | None = None) -> ProgrammeForm:
     return ProgrammeForm(prefix="programme", data={**data, "board_cycle_weeks": str(data["board_cycle_weeks"])})
 
 
-def set_public_progress_pages(programme: Programme, public: bool, user: object) -> None:
-    """Open the progress pages to everyone, or close them to all but signed-in staff."""
-    if not can_manage_programme(user):
-        raise NotAllowed("Only the programme office can change the settings.")
-    if programme.public_progress_pages != public:
-        programme.public_progress_pages = public
-        state = "turned on" if public else "turned off"
-        record_audit_event("settings_changed", f"Public read-only progress pages {state}")
-
-
 def _page(programme: Programme | None, details: ProgrammeForm, settings: SettingsForm | None = None) -> Page:
-    title = "Settings" if programme else "Create the programme"
+    title = "Settings" if programme else "Set up a programme"
     if programme is not None and settings is None:
         settings = SettingsForm(obj=programme)
     return render_template(
@@ -109,37 +103,27 @@ def _page(programme: Programme | None, details: ProgrammeForm, settings: Setting
     )
 
 
+@bp.before_request
+def _office_only() -> None:
+    require_programme_office_of(current_user, current_programme())
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 def settings() -> Page | Response:
-    """Show the programme's details and settings (or, before there is a programme, the form that creates it)."""
-    programme = chosen_programme(None)
-    if programme is None:
-        return _page(None, programme_form())
+    """Show the programme's details and settings; save whether its progress pages are public."""
+    programme = current_programme()
     form = SettingsForm(obj=None if request.method == "POST" else programme)
     if form.validate_on_submit():
-        set_public_progress_pages(programme, bool(form.public_progress_pages.data), current_user)
+        changed = set_public_progress_pages(programme, bool(form.public_progress_pages.data), current_user)
         db.session.commit()
-        flash("Settings saved.", "success")
+        flash("Settings saved." if changed else "Nothing changed.", "success")
         return redirect(url_for("settings.settings"))
     return _page(programme, programme_form(programme), form)
 
 
-@bp.post("/settings/programme/new")
-def create_programme_page() -> Page | Response:
-    """Set up the programme, then show the admin what to do next."""
-    form = programme_form()
-    if form.validate():
-        outcome = attempt(lambda: create_programme(current_user, form.details()), form)
-        if outcome.ok and outcome.result is not None:
-            db.session.commit()
-            flash(f"Programme {outcome.result.name} set up. Next, add its workstreams.", "success")
-            return redirect(url_for("programme.overview"))
-    return _page(chosen_programme(None), form)
-
-
-@bp.post("/settings/programme")
+@bp.post("/settings/details")
 def edit_programme_page() -> Page | Response:
-    """Change the programme's details."""
+    """Change the programme's details (a new short name moves its pages to new addresses)."""
     programme = current_programme()
     form = programme_form(programme)
     if form.validate():
@@ -147,13 +131,33 @@ def edit_programme_page() -> Page | Response:
         if outcome.ok:
             db.session.commit()
             flash("Programme details saved." if outcome.result else "Nothing changed.", "success")
-            return redirect(url_for("settings.settings"))
+            return redirect(url_for("settings.settings", programme=programme.short_name))
     return _page(programme, form)
 
 
+@new_bp.route("/programmes/new", methods=["GET", "POST"])
+def new_programme() -> Page | Response:
+    """Set up a programme, then show the admin its (empty) overview with what to do next."""
+    form = programme_form()
+    if request.method == "POST" and form.validate():
+        outcome = attempt(lambda: create_programme(current_user, form.details()), form)
+        if outcome.ok and outcome.result is not None:
+            db.session.commit()
+            flash(f"Programme {outcome.result.name} set up. Next, add its workstreams.", "success")
+            return redirect(url_for("programme.overview", programme=outcome.result.short_name))
+    return _page(None, form)
+
+
 def register(app: Flask) -> None:
-    """Add the settings page, its menu entry and its audit label."""
+    """Add the settings pages, their menu entry and their audit label."""
     app.register_blueprint(bp)
+    app.register_blueprint(new_bp)
     registry = registry_of(app)
-    registry.add_nav_item("settings.settings", "Settings", 95, is_admin)
+    registry.add_nav_item(
+        "settings.settings",
+        "Settings",
+        95,
+        lambda user: can_manage_programme(user, current_programme_id()),
+        scope="programme",
+    )
     registry.add_audit_labels(AUDIT_LABELS)

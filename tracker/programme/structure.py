@@ -1,6 +1,6 @@
 """The programme office arranges the programme: create, edit, archive, delete and reorder items.
 
-Only the programme office may call these (``require_programme_office``). Each checks the rules of
+Only the programme's office may call these (``require_programme_office``). Each checks the rules of
 references, titles and nesting, changes the item, and writes its history and an audit event in
 the caller's transaction; refusals are ``InvalidChange`` (or ``VersionConflict`` for an edit made
 against an older version). The caller commits.
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, select, update
 
 from tracker.audit.services import record_audit_event
 from tracker.auth.models import User
@@ -27,7 +27,7 @@ from tracker.history.services import FieldChange, has_history, record_changes
 from tracker.people.models import Person
 from tracker.programme.data_version import bump_data_version
 from tracker.programme.limits import MAX_LONG_TEXT, MAX_NAME, MAX_TITLE, length_errors
-from tracker.programme.models import Action, Project, Workstream
+from tracker.programme.models import Action, Programme, Project, Workstream
 from tracker.programme.permissions import require_programme_office
 from tracker.programme.status import Status
 
@@ -39,8 +39,9 @@ Container = TypeVar("Container", Workstream, Project)
 
 @dataclass
 class WorkstreamDetails:
-    """A workstream as the programme office describes it."""
+    """A workstream as the programme office describes it, in the programme it belongs to."""
 
+    programme: Programme
     ref: str
     title: str
     description: str = ""
@@ -76,8 +77,9 @@ class ActionDetails:
 # --- rules ------------------------------------------------------------------------------------
 
 
-def _ref_errors(model: ItemModel, ref: str, current: Item | None = None) -> dict[str, str]:
-    """A ref follows the one rule for refs (tracker.core.refs), and no other item of its kind has its web address.
+def _ref_errors(model: ItemModel, programme_id: int, ref: str, current: Item | None = None) -> dict[str, str]:
+    """A ref follows the one rule for refs (tracker.core.refs), and no other item of its kind in the
+    programme has its web address (another programme may use the same ref).
 
     Two refs share a web address when they differ only in case, spacing or punctuation ('KPI 1', 'kpi-1'),
     so the slug clash also refuses the same ref in another case.
@@ -87,7 +89,8 @@ def _ref_errors(model: ItemModel, ref: str, current: Item | None = None) -> dict
     if problem:
         return {"ref": problem}
     ref = normalise_ref(ref)
-    clash = cast("Item | None", db.session.scalars(select(model).where(model.slug == ref_slug(ref))).first())
+    same_address = select(model).where(model.programme_id == programme_id, model.slug == ref_slug(ref))
+    clash = cast("Item | None", db.session.scalars(same_address).first())
     if clash is None or clash is current:
         return {}
     if clash.ref.lower() == ref.lower():
@@ -104,10 +107,12 @@ def _title_errors(title: str) -> dict[str, str]:
     return length_errors({"title": (title, MAX_TITLE, "the title")})
 
 
-def _parent_errors(parent: Workstream | None, current: Workstream | None) -> dict[str, str]:
-    """Workstreams go one level deep, under a live top-level workstream other than themselves."""
+def _parent_errors(programme: Programme, parent: Workstream | None, current: Workstream | None) -> dict[str, str]:
+    """Workstreams go one level deep, under a live top-level workstream of the programme other than themselves."""
     if parent is None:
         return {}
+    if parent.programme_id != programme.id:
+        return {"parent_id": f"{parent.ref} belongs to another programme: choose one of this programme's workstreams"}
     if parent.parent_id is not None:
         assert parent.parent is not None
         return {
@@ -126,10 +131,16 @@ def _parent_errors(parent: Workstream | None, current: Workstream | None) -> dic
     return {}
 
 
-def _live_container_errors(field: str, container: Workstream | Project | None, kind: str, what: str) -> dict[str, str]:
-    """An item belongs to a live workstream or project: chosen, and not archived."""
+def _live_container_errors(
+    field: str, container: Workstream | Project | None, kind: str, what: str, current: Project | Action | None
+) -> dict[str, str]:
+    """An item belongs to a live workstream or project: chosen, not archived, and (once made) in its own programme."""
     if container is None:
         return {field: f"Choose the {kind} the {what} belongs to"}
+    if current is not None and container.programme_id != current.programme_id:
+        return {
+            field: f"{kind.capitalize()} {container.ref} belongs to another programme: choose one of this programme's"
+        }
     if container.archived_at is not None:
         return {field: f"{kind.capitalize()} {container.ref} is archived: choose a live {kind}"}
     return {}
@@ -137,7 +148,7 @@ def _live_container_errors(field: str, container: Workstream | Project | None, k
 
 def workstream_errors(details: WorkstreamDetails, current: Workstream | None = None) -> dict[str, str]:
     """Return every rule the workstream's details break, keyed by form field."""
-    errors = {**_ref_errors(Workstream, details.ref, current), **_title_errors(details.title)}
+    errors = {**_ref_errors(Workstream, details.programme.id, details.ref, current), **_title_errors(details.title)}
     errors.update(
         length_errors(
             {
@@ -146,12 +157,13 @@ def workstream_errors(details: WorkstreamDetails, current: Workstream | None = N
             }
         )
     )
-    return {**errors, **_parent_errors(details.parent, current)}
+    return {**errors, **_parent_errors(details.programme, details.parent, current)}
 
 
 def project_errors(details: ProjectDetails, current: Project | None = None) -> dict[str, str]:
     """Return every rule the project's details break, keyed by form field."""
-    errors = {**_ref_errors(Project, details.ref, current), **_title_errors(details.title)}
+    programme_id = current.programme_id if current else (details.workstream.programme_id if details.workstream else 0)
+    errors = {**_ref_errors(Project, programme_id, details.ref, current), **_title_errors(details.title)}
     errors.update(
         length_errors(
             {
@@ -160,15 +172,19 @@ def project_errors(details: ProjectDetails, current: Project | None = None) -> d
             }
         )
     )
-    return {**errors, **_live_container_errors("workstream_id", details.workstream, "workstream", "project")}
+    return {
+        **errors,
+        **_live_container_errors("workstream_id", details.workstream, "workstream", "project", current),
+    }
 
 
 def action_errors(details: ActionDetails, current: Action | None = None) -> dict[str, str]:
     """Return every rule the action's details break, keyed by form field."""
+    programme_id = current.programme_id if current else (details.project.programme_id if details.project else 0)
     errors = {
-        **_ref_errors(Action, details.ref, current),
+        **_ref_errors(Action, programme_id, details.ref, current),
         **_title_errors(details.title),
-        **_live_container_errors("project_id", details.project, "project", "action"),
+        **_live_container_errors("project_id", details.project, "project", "action", current),
     }
     if details.start_date and details.deadline and details.start_date > details.deadline:
         errors["deadline"] = "The deadline must be the same as or after the start date"
@@ -211,18 +227,28 @@ def _added(item: AnyItem, user: User | None, detail: str) -> AnyItem:
 
 def create_workstream(user: User | None, details: WorkstreamDetails) -> Workstream:
     """Add a workstream at the end of its siblings."""
-    require_programme_office(user)
+    require_programme_office(user, details.programme.id)
     _refuse(workstream_errors(details))
     parent_id = details.parent.id if details.parent else None
+    siblings = and_(Workstream.programme_id == details.programme.id, Workstream.parent_id == parent_id)
     workstream = Workstream(
+        programme=details.programme,
         ref=normalise_ref(details.ref),
         title=details.title.strip(),
         description=details.description.strip(),
         parent=details.parent,
         reported_separately_by=details.reported_separately_by.strip() or None,
-        position=_next_position(Workstream, Workstream.parent_id == parent_id),
+        position=_next_position(Workstream, siblings),
     )
     return _added(workstream, user, f"Workstream {workstream.ref} created: {workstream.title}")
+
+
+def _require_office_of_parent(user: User | None, parent: Workstream | Project | None) -> None:
+    """Refuse anyone but the office of the programme the new item would join (an admin anywhere, if none chosen)."""
+    if parent is None:
+        require_programme_office(user, None)
+    else:
+        require_programme_office(user, parent.programme_id)
 
 
 def _checked_parent(errors: dict[str, str], parent: Container | None) -> Container:
@@ -245,7 +271,7 @@ def _new_grey(details: ProjectDetails | ActionDetails, position: int) -> dict[st
 
 def create_project(user: User | None, details: ProjectDetails) -> Project:
     """Add a Grey project at the end of its workstream."""
-    require_programme_office(user)
+    _require_office_of_parent(user, details.workstream)
     workstream = _checked_parent(project_errors(details), details.workstream)
     project = Project(
         **_new_grey(details, _next_position(Project, Project.workstream_id == workstream.id)),
@@ -261,7 +287,7 @@ def create_project(user: User | None, details: ProjectDetails) -> Project:
 
 def create_action(user: User | None, details: ActionDetails) -> Action:
     """Add a Grey action at the end of its project."""
-    require_programme_office(user)
+    _require_office_of_parent(user, details.project)
     project = _checked_parent(action_errors(details), details.project)
     action = Action(
         **_new_grey(details, _next_position(Action, Action.project_id == project.id)),
@@ -297,7 +323,7 @@ def _apply(
 
 def update_workstream(workstream: Workstream, user: User | None, details: WorkstreamDetails) -> list[ChangeRecord]:
     """Change a workstream's details (workstreams carry no version: only the programme office edits them)."""
-    require_programme_office(user)
+    require_programme_office(user, workstream.programme_id)
     _refuse(workstream_errors(details, workstream))
     return _apply(
         workstream,
@@ -320,7 +346,7 @@ def _edit_versioned(
     values: dict[str, Any],
 ) -> list[ChangeRecord]:
     """Refuse an edit made against an older version or breaking a rule; apply the rest."""
-    require_programme_office(user)
+    require_programme_office(user, item.programme_id)
     check_seen_version(item, expected_version)
     _refuse(errors())
     return _apply(item, values, user, expected_version)
@@ -381,7 +407,7 @@ def _archive(item: Item, user: User | None) -> None:
 
 def archive_workstream(workstream: Workstream, user: User | None) -> None:
     """Archive a workstream; its live projects and sub-workstreams must be moved or archived first."""
-    require_programme_office(user)
+    require_programme_office(user, workstream.programme_id)
     live_children = [child.ref for child in workstream.children if child.archived_at is None]
     live_projects = [p.ref for p in workstream.projects if p.archived_at is None]
     if live_children or live_projects:
@@ -394,7 +420,7 @@ def archive_workstream(workstream: Workstream, user: User | None) -> None:
 
 def archive_project(project: Project, user: User | None) -> None:
     """Archive a project and its live actions, each with a history record."""
-    require_programme_office(user)
+    require_programme_office(user, project.programme_id)
     for action in project.actions:
         _archive(action, user)
     _archive(project, user)
@@ -402,7 +428,7 @@ def archive_project(project: Project, user: User | None) -> None:
 
 def archive_action(action: Action, user: User | None) -> None:
     """Archive an action: it leaves the progress pages and keeps its history."""
-    require_programme_office(user)
+    require_programme_office(user, action.programme_id)
     _archive(action, user)
 
 
@@ -429,7 +455,7 @@ def _delete_errors(item: Item) -> dict[str, str]:
 
 def delete_item(item: Item, user: User | None) -> None:
     """Delete an item created by mistake; once it has history it can only be archived."""
-    require_programme_office(user)
+    require_programme_office(user, item.programme_id)
     _refuse(_delete_errors(item))
     ref, title = item.ref, item.title
     if isinstance(item, Project):
@@ -454,7 +480,9 @@ def _next_position(model: ItemModel, condition: ColumnElement[bool]) -> int:
 def sibling_condition(item: Item) -> ColumnElement[bool]:
     """Select the items that share the item's parent: its siblings, and the item itself."""
     if isinstance(item, Workstream):
-        return Workstream.parent_id.is_(None) if item.parent_id is None else Workstream.parent_id == item.parent_id
+        if item.parent_id is None:
+            return and_(Workstream.programme_id == item.programme_id, Workstream.parent_id.is_(None))
+        return Workstream.parent_id == item.parent_id
     if isinstance(item, Project):
         return Project.workstream_id == item.workstream_id
     return Action.project_id == item.project_id
@@ -462,7 +490,7 @@ def sibling_condition(item: Item) -> ColumnElement[bool]:
 
 def reorder_item(item: Item, user: User | None, direction: str) -> bool:
     """Move an item one place up or down among its live siblings; return False at either end."""
-    require_programme_office(user)
+    require_programme_office(user, item.programme_id)
     if direction not in ("up", "down"):
         raise InvalidChange({"direction": "Choose to move the item up or down"})
     model = type(item)

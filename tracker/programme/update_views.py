@@ -21,6 +21,7 @@ from tracker.core.web import Outcome, attempt
 from tracker.extensions import db
 from tracker.history.services import latest_save, timeline
 from tracker.programme import queries, updates
+from tracker.programme.context import PREFIX, current_programme
 from tracker.programme.models import Action, Project
 from tracker.programme.permissions import (
     can_edit_action,
@@ -31,7 +32,7 @@ from tracker.programme.permissions import (
 from tracker.programme.queries_my_actions import my_items
 from tracker.programme.update_forms import ActionUpdateForm, ProjectUpdateForm
 
-bp = Blueprint("updates", __name__)
+bp = Blueprint("updates", __name__, url_prefix=PREFIX)
 
 
 @bp.app_context_processor
@@ -47,10 +48,10 @@ def _history_helpers() -> dict[str, Any]:
 @bp.get("/my-actions")
 def my_actions() -> str:
     """Show the user's actions grouped by what needs attention, and their projects."""
-    programme = queries.current_programme()
+    programme = current_programme()
     day = today()
-    next_board = programme.next_board_date(day)
-    mine = my_items(current_user, day, next_board)
+    next_board = queries.next_board(programme, day)
+    mine = my_items(current_user, programme, day, next_board)
     return render_template(
         "programme/my_actions.html",
         title="My actions",
@@ -66,7 +67,7 @@ class UpdatePage:
     """What differs between updating an action and updating a project; the steps are the same."""
 
     kind: str
-    load: Callable[[str], Any]
+    load: Callable[[Any, str], Any]
     authorise: Callable[[Any, Any], None]
     form: type[ActionUpdateForm] | type[ProjectUpdateForm]
     save: Callable[..., list[Any]]
@@ -77,7 +78,7 @@ class UpdatePage:
 
 def _board_dates(_action: Action, day: date) -> dict[str, Any]:
     # The action form flags an overdue or Grey-but-started action, judged on today and the next board.
-    return {"today": day, "next_board": queries.current_programme().next_board_date(day)}
+    return {"today": day, "next_board": queries.next_board(current_programme(), day)}
 
 
 ACTION_UPDATE = UpdatePage(
@@ -116,7 +117,8 @@ def update_project(ref: str) -> Response | tuple[str, int]:
 
 def _update(page: UpdatePage, ref: str) -> Response | tuple[str, int]:
     """Load, authorise, validate, save; on a refusal show the form again with what the user typed."""
-    item = page.load(ref)
+    programme = current_programme()
+    item = page.load(programme, ref)
     page.authorise(current_user, item)
     day = today()
     if request.method == "GET":
@@ -126,7 +128,7 @@ def _update(page: UpdatePage, ref: str) -> Response | tuple[str, int]:
         return _form_page(page, item, form, day)
     outcome = attempt(lambda: page.save(item, current_user, form.to_update(), form.seen_version, day), form)
     if not outcome.ok:
-        item = page.load(ref)  # re-read after the rollback
+        item = page.load(programme, ref)  # re-read after the rollback
         if outcome.conflict is not None:
             form.show_version(item.version)  # saving again applies what the user typed on top
         return _form_page(page, item, form, day, outcome)

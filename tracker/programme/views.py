@@ -5,58 +5,50 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, g, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
-from tracker.auth.permissions import is_admin
+from tracker.auth.permissions import can_manage_programme
 from tracker.core.cache import cached
 from tracker.core.clock import today
-from tracker.core.errors import NotFound
 from tracker.programme import queries
 from tracker.programme.charts import BarRow, stacked_status_bars
+from tracker.programme.context import PREFIX, current_programme
+from tracker.programme.data_version import version_key
 from tracker.programme.forms import SORT_OPTIONS, ActionFilterForm
 from tracker.programme.models import Programme
 from tracker.programme.queries import WorkstreamChoice
 from tracker.programme.rollups import ProgrammeRollup, programme_rollup, project_action_counts, summary_sentences
 from tracker.programme.status import Status
 
-bp = Blueprint("programme", __name__)
-
-
-@bp.before_app_request
-def _forget_last_requests_programme() -> None:
-    # g outlives a request when an app context is already pushed (tests, CLI); the programme
-    # must be read afresh by every request so its data_version is current.
-    g.pop("programme", None)
+bp = Blueprint("programme", __name__, url_prefix=PREFIX)
 
 
 def rollup_for_today() -> ProgrammeRollup:
     """Return the programme roll-up, recomputed only when data or the date has changed."""
-    programme = queries.current_programme()
+    programme = current_programme()
     day = today()
-    key = f"rollup:{programme.data_version}:{day.isoformat()}"
-    return cached(key, lambda: programme_rollup(programme, day))
+    return cached(version_key("rollup", programme, day.isoformat()), lambda: programme_rollup(programme, day))
 
 
 @bp.get("/")
 def overview() -> str:
     """Show the programme's roll-up: counts by status, chart and board sentences (before then, what comes next)."""
-    try:
-        programme = queries.current_programme()
-    except NotFound:
-        return _welcome(None)
+    programme = current_programme()
     rollup = rollup_for_today()
     if not rollup.workstreams:
         return _welcome(programme)
-    key = f"overview:{programme.data_version}:{rollup.today.isoformat()}"
-    body = cached(key, lambda: _render_overview_body(programme, rollup))
+    body = cached(
+        version_key("overview", programme, rollup.today.isoformat()), lambda: _render_overview_body(programme, rollup)
+    )
     return render_template("programme/overview.html", programme=programme, overview_body=body)
 
 
-def _welcome(programme: Programme | None) -> str:
-    """The home page of an installation with nothing published: next steps for an admin, a plain word for others."""
-    return render_template("programme/welcome.html", programme=programme, admin=is_admin(current_user))
+def _welcome(programme: Programme) -> str:
+    """The overview of a programme with nothing in it yet: next steps for its admins, a plain word for others."""
+    admin = can_manage_programme(current_user, programme.id)
+    return render_template("programme/welcome.html", programme=programme, admin=admin)
 
 
 def _render_overview_body(programme: Programme, rollup: ProgrammeRollup) -> Markup:
@@ -80,8 +72,8 @@ def _render_overview_body(programme: Programme, rollup: ProgrammeRollup) -> Mark
 @bp.get("/workstreams/<ref>")
 def workstream(ref: str) -> str:
     """Show a workstream's totals and its projects with their action counts."""
-    programme = queries.current_programme()
-    workstream = queries.workstream_by_ref(ref)
+    programme = current_programme()
+    workstream = queries.workstream_by_ref(programme, ref)
     rollup = rollup_for_today()
     root_id = workstream.parent_id or workstream.id
     totals = next((row for row in rollup.workstreams if row.id == root_id), None)
@@ -101,8 +93,8 @@ def workstream(ref: str) -> str:
 @bp.get("/projects/<ref>")
 def project(ref: str) -> str:
     """Show a project and its live actions."""
-    programme = queries.current_programme()
-    project = queries.project_by_ref(ref)
+    programme = current_programme()
+    project = queries.project_by_ref(programme, ref)
     day = today()
     actions = [a for a in project.actions if a.archived_at is None]
     counts = dict.fromkeys(Status, 0)
@@ -115,35 +107,36 @@ def project(ref: str) -> str:
         actions=actions,
         counts=counts,
         today=day,
-        next_board=programme.next_board_date(day),
+        next_board=queries.next_board(programme, day),
     )
 
 
 @bp.get("/actions/<ref>")
 def action(ref: str) -> str:
     """Show an action and its history."""
-    programme = queries.current_programme()
-    action = queries.action_by_ref(ref)
+    programme = current_programme()
+    action = queries.action_by_ref(programme, ref)
     day = today()
     return render_template(
         "programme/action.html",
         programme=programme,
         action=action,
         today=day,
-        next_board=programme.next_board_date(day),
+        next_board=queries.next_board(programme, day),
     )
 
 
 @bp.get("/actions")
 def action_list() -> str:
     """Show the filtered, sorted, paged list of actions."""
-    programme = queries.current_programme()
+    programme = current_programme()
     day = today()
     # The list is the same for everyone who asks the same question of the same data: it is
     # rendered once per (data version, day, query) like the overview, so never stale.
     query = urlencode(sorted(request.args.items(multi=True)))
-    key = f"actions:{programme.data_version}:{day.isoformat()}:{query}"
-    invalid, body = cached(key, lambda: _render_action_list_body(programme, day))
+    invalid, body = cached(
+        version_key("actions", programme, day.isoformat(), query), lambda: _render_action_list_body(programme, day)
+    )
     return render_template("programme/actions.html", action_list_body=body, filters_invalid=invalid)
 
 
@@ -152,10 +145,12 @@ def _render_action_list_body(programme: Programme, day: date) -> tuple[bool, Mar
     workstreams, people = queries.filter_choices(programme)
     form = ActionFilterForm(formdata=request.args)
     form.set_choices(workstreams, people)
-    next_board = programme.next_board_date(day)
+    next_board = queries.next_board(programme, day)
     invalid = bool(request.args) and not form.validate()
     filters = queries.ActionFilters() if invalid else _filters_from(form, workstreams, next_board)
-    result = queries.filtered_actions(filters, day, _page_asked_for(), current_app.config["ACTIONS_PER_PAGE"])
+    result = queries.filtered_actions(
+        programme, filters, day, _page_asked_for(), current_app.config["ACTIONS_PER_PAGE"]
+    )
     body = render_template(
         "programme/_actions_body.html",
         programme=programme,
@@ -196,15 +191,3 @@ def _filters_from(
     filters.due_within_weeks = form.due_within.data
     filters.text = form.q.data or ""
     return filters
-
-
-@bp.get("/statuses")
-def status_definitions() -> str:
-    """Show what each status means."""
-    return render_template("programme/statuses.html", title="What the statuses mean")
-
-
-@bp.get("/accessibility")
-def accessibility() -> str:
-    """Show the accessibility statement."""
-    return render_template("programme/accessibility.html", title="Accessibility statement")

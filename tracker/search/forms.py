@@ -8,6 +8,9 @@ from wtforms.validators import Length, Optional
 from tracker.core.forms import CleanForm
 from tracker.programme.forms import MAX_SEARCH_LENGTH
 
+THIS_PROGRAMME = "programme"
+ALL_PROGRAMMES = "all"
+
 
 def _one_line(value: object) -> object:
     return " ".join(value.split()) if isinstance(value, str) else value
@@ -26,3 +29,7 @@ class SearchForm(CleanForm):
             Length(max=MAX_SEARCH_LENGTH, message=f"Search terms must be {MAX_SEARCH_LENGTH} characters or fewer"),
         ],
     )
+    # Radios on a programme's search page only (/search always looks in every readable programme);
+    # any value but ALL_PROGRAMMES reads as this programme, so a tampered address never fails.
+    scope = StringField("Search in", default=THIS_PROGRAMME)
+    scope_choices = ((THIS_PROGRAMME, "This programme"), (ALL_PROGRAMMES, "All programmes"))

@@ -1,4 +1,9 @@
-"""What the 404 page offers: only pages that exist for this visitor, and a search for what they asked."""
+"""What the 404 page offers: only pages that exist for this visitor, and a search for what they asked.
+
+Inside a programme (``/p/<programme>/...``) it offers that programme's overview, a search in it and
+its action list; outside any programme, the home page and a search across all of them; for a
+programme that does not exist, the list of programmes and the home page.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,20 @@ from urllib.parse import unquote
 from flask import request, url_for
 from flask_login import current_user
 
-from tracker.core.errors import NotFound
+from tracker.auth.permissions import is_signed_in
 from tracker.extensions import db
+from tracker.programme.context import current_programme_or_none
 from tracker.programme.forms import MAX_SEARCH_LENGTH
+from tracker.programme.models import Programme
+from tracker.search import queries
+from tracker.search.scope import addressed_to_a_programme
 
 # Addresses no person would search for: files, scripts and probes.
 _FILE_LIKE = re.compile(
     r"\.(php\d?|aspx?|jsp|cgi|pl|env|ini|cfg|bak|sql|css|js|mjs|map|png|jpe?g|gif|svg|ico|txt|xml|json|html?)$", re.I
 )
+# The programme part of an address (tracker.programme.context.PREFIX), and what follows it.
+_IN_A_PROGRAMME = re.compile(r"^/p/([^/]+)(/.*)?$")
 
 
 class Link(NamedTuple):
@@ -28,7 +39,7 @@ class Link(NamedTuple):
 def search_text_for(path: str, view_args: dict | None) -> str | None:
     """Return the words a visitor was looking for in an address that found nothing, when sensible.
 
-    A ref in a known kind of address (/projects/Z99) is used as it is; otherwise the last part of
+    A ref in a known kind of address (/p/x/projects/Z99) is used as it is; otherwise the last part of
     the path, with hyphens and underscores read as spaces. Files, probes and nonsense give None.
     """
     values = [value for value in (view_args or {}).values() if isinstance(value, str)]
@@ -61,22 +72,53 @@ def not_found_links() -> list[Link]:
 
 
 def _links() -> list[Link]:
-    from tracker.programme import queries
-    from tracker.programme.permissions import may_read_progress
-
     if request.endpoint == "static":
         return []
-    try:
-        queries.current_programme()  # loaded once a request: usually already there
-    except NotFound:
-        return []
-    if not may_read_progress(current_user):
-        return []
-    links = [Link(url_for("programme.overview"), "go to the programme overview")]
-    text = search_text_for(request.path, request.view_args)
-    if text:
-        links.append(Link(url_for("search.search", q=text), f"search for ‘{text}’"))
+    match = _IN_A_PROGRAMME.match(request.path)
+    if match is None:
+        return _links_outside_programmes()
+    # A page of a programme that found nothing has loaded its programme; an address no page matched has not.
+    if addressed_to_a_programme():
+        programme = current_programme_or_none()
     else:
-        links.append(Link(url_for("search.search"), "search the programme"))
-    links.append(Link(url_for("programme.action_list"), "see the list of actions"))
+        programme = queries.programme_named(unquote(match[1]))
+    if programme is None:
+        return _links_for_an_unknown_programme()
+    return _links_in(programme, match[2] or "")
+
+
+def _home() -> Link:
+    return Link(url_for("site.home"), "go to the home page")
+
+
+def _links_in(programme: Programme, rest_of_path: str) -> list[Link]:
+    # Signed-in staff read every programme; anyone else only while its progress pages are public.
+    if not (is_signed_in(current_user) or programme.public_progress_pages):
+        return [_home()]  # the same as for a programme that does not exist: nothing is given away
+    name = programme.short_name
+    links = [Link(url_for("programme.overview", programme=name), "go to the programme overview")]
+    text = search_text_for(rest_of_path, request.view_args)
+    if text:
+        links.append(Link(url_for("search.search", programme=name, q=text), f"search this programme for ‘{text}’"))
+    else:
+        links.append(Link(url_for("search.search", programme=name), "search this programme"))
+    links.append(Link(url_for("programme.action_list", programme=name), "see the list of actions"))
     return links
+
+
+def _links_outside_programmes() -> list[Link]:
+    links = [_home()]
+    # Signed-in staff search every programme (when there is one); anyone else the public ones.
+    if queries.any_programme() if is_signed_in(current_user) else queries.any_public_programme():
+        text = search_text_for(request.path, request.view_args)
+        if text:
+            links.append(Link(url_for("search.search", programme=None, q=text), f"search all programmes for ‘{text}’"))
+        else:
+            links.append(Link(url_for("search.search", programme=None), "search all programmes"))
+    return links
+
+
+def _links_for_an_unknown_programme() -> list[Link]:
+    if not is_signed_in(current_user):
+        return [_home()]  # the list of programmes is for signed-in staff
+    return [Link(url_for("site.programmes"), "see the list of programmes"), _home()]

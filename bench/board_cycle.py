@@ -1,0 +1,271 @@
+"""Time freezing a board and the movement page on the `demo scale` programme (SQLite), in process.
+
+    .venv/bin/python bench/board_cycle.py [--requests 30] [--runs 5] [--dir FOLDER] [--rebuild]
+
+Works on a copy of the bench database (bench/benchdb.py builds it: 400 projects, 15,000 actions),
+to which it adds what `demo scale` does not make: 250 KPIs × 60 monthly values, 40 risks, and
+three board meetings. The first board is frozen for real; the second is the first's document with
+a tenth of the actions' statuses and a twentieth of their deadlines changed (stored as a snapshot),
+so the movement pages have real movement to show. Then:
+
+* freeze: ``freeze_board`` on the third meeting, --runs times, each rolled back (target < 5 s);
+* movement page, frozen pair (second board against the first) and live (third meeting, not frozen:
+  second board against the live position): the first request with an empty cache, then --requests
+  timed requests signed in as a viewer (target p95 < 300 ms), with the SQL statements per request.
+Exits 1 if a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import shutil
+import statistics
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from benchdb import ensure_bench_database, percentile
+from progress_pages import signed_in_client
+
+KPIS, VALUES, RISKS = 250, 60, 40
+FREEZE_TARGET_S = 5.0
+PAGE_TARGET_MS = 300.0
+
+
+def prepare(app) -> tuple[date, date, date]:
+    """Add KPIs, risks and meetings to the copy (once); return the three meetings' dates."""
+    from sqlalchemy import func, insert, select
+
+    from tracker.board.models import BoardSnapshot
+    from tracker.board.snapshots import build_position, checksum, encode, freeze_board
+    from tracker.core.refs import natural_sort_key, ref_slug
+    from tracker.extensions import db
+    from tracker.kpis.models import Kpi, KpiTarget, KpiValue
+    from tracker.programme.models import BoardMeeting, Programme
+    from tracker.risks.models import Risk
+
+    with app.app_context():
+        db.create_all()  # the board tables, until migration 0005 exists
+        programme = db.session.scalars(select(Programme).where(Programme.short_name == "scale")).one()
+        today = app.config.get("FIXED_TODAY") or datetime.now(UTC).date()
+        dates = (today - timedelta(days=84), today - timedelta(days=42), today + timedelta(days=2))
+        if not db.session.scalar(select(func.count()).select_from(Kpi).where(Kpi.programme_id == programme.id)):
+            print(f"Adding {KPIS} KPIs × {VALUES} values, {RISKS} risks and 3 meetings …", flush=True)
+            rng = random.Random(11)
+            db.session.execute(
+                insert(Kpi),
+                [
+                    {
+                        "programme_id": programme.id,
+                        "ref": f"KPI {n}",
+                        "ref_sort": natural_sort_key(f"KPI {n}"),
+                        "slug": ref_slug(f"KPI {n}"),
+                        "title": f"Measure {n}",
+                        "description": "",
+                        "unit": "percent",
+                        "polarity": "higher",
+                        "frequency": "monthly",
+                    }
+                    for n in range(1, KPIS + 1)
+                ],
+            )
+            ids = db.session.scalars(select(Kpi.id).where(Kpi.programme_id == programme.id)).all()
+            db.session.execute(
+                insert(KpiTarget),
+                [{"kpi_id": i, "applies_from": date(1900, 1, 1), "target_value": 60, "tolerance_low": 50} for i in ids],
+            )
+            values = []
+            for kpi_id in ids:
+                for m in range(VALUES):
+                    end = _month_end(today.year - 5 + (today.month - 1 + m) // 12, (today.month - 1 + m) % 12 + 1)
+                    values.append(
+                        {
+                            "kpi_id": kpi_id,
+                            "period_end": end,
+                            "period_label": end.strftime("%b %Y"),
+                            "value": rng.randint(40, 75),
+                            "commentary": "",
+                            "version": 1,
+                        }
+                    )
+            db.session.execute(insert(KpiValue), values)
+            db.session.execute(
+                insert(Risk),
+                [
+                    {
+                        "programme_id": programme.id,
+                        "description": f"Risk {n}",
+                        "mitigation": "Mitigation",
+                        "likelihood": rng.randint(1, 5),
+                        "impact": rng.randint(1, 5),
+                        "is_open": True,
+                        "review_on": today + timedelta(days=rng.randint(-60, 60)),
+                        "version": 1,
+                    }
+                    for n in range(RISKS)
+                ],
+            )
+            for day in dates:
+                db.session.add(BoardMeeting(programme_id=programme.id, meets_on=day, update_deadline=day))
+            db.session.commit()
+        meetings = {
+            m.meets_on: m
+            for m in db.session.scalars(select(BoardMeeting).where(BoardMeeting.programme_id == programme.id))
+        }
+        first, second = meetings[dates[0]], meetings[dates[1]]
+        if not db.session.scalar(select(func.count()).select_from(BoardSnapshot)):
+            freeze_board(programme, first, None, command_line=True)
+            content = build_position(programme, today)
+            rng = random.Random(5)
+            statuses = ["blue", "green", "amber", "red", "grey"]
+            for action in content["actions"]:
+                if rng.random() < 0.1:
+                    action["status"] = rng.choice([s for s in statuses if s != action["status"]])
+                if rng.random() < 0.05 and action["deadline"]:
+                    action["deadline"] = (date.fromisoformat(action["deadline"]) + timedelta(days=30)).isoformat()
+                    action["deadline_note"] = "Moved for the bench"
+            content["meeting"] = {"date": second.meets_on.isoformat(), "update_deadline": second.meets_on.isoformat()}
+            content["frozen"] = {"by": "bench", "at": "2026-01-01T00:00:00+00:00"}
+            text = encode(content)
+            db.session.add(
+                BoardSnapshot(
+                    meeting_id=second.id,
+                    programme_id=programme.id,
+                    position_as_at=second.meets_on,
+                    frozen_by_name="bench",
+                    content=text,
+                    content_sha256=checksum(text),
+                )
+            )
+            db.session.commit()
+    return dates
+
+
+def _month_end(year: int, month: int) -> date:
+    import calendar
+
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def time_freeze(app, meets_on: date, runs: int) -> tuple[list[float], int, int]:
+    """Return freeze durations in seconds (each rolled back), the statements sent and the document's size."""
+    from sqlalchemy import event, select
+
+    from tracker.board.snapshots import freeze_board
+    from tracker.extensions import db
+    from tracker.programme.models import BoardMeeting, Programme
+
+    durations, statements, size = [], [0], 0
+
+    def count(_conn, _cursor, statement, *_args):
+        if statement.strip().upper() not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"):
+            statements[-1] += 1
+
+    with app.app_context():
+        programme = db.session.scalars(select(Programme).where(Programme.short_name == "scale")).one()
+        meeting = db.session.scalars(
+            select(BoardMeeting).where(BoardMeeting.programme_id == programme.id, BoardMeeting.meets_on == meets_on)
+        ).one()
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            for _ in range(runs):
+                statements.append(0)
+                start = time.perf_counter()
+                snapshot = freeze_board(programme, meeting, None, command_line=True)
+                durations.append(time.perf_counter() - start)
+                size = len(snapshot.content.encode())
+                db.session.rollback()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+    return durations, max(statements[1:]), size
+
+
+def time_page(app, client, url: str, requests: int) -> tuple[float, float, float, int]:
+    """Return (first request with an empty cache ms, median ms, p95 ms, statements per request)."""
+    from sqlalchemy import event
+
+    from tracker.extensions import db
+
+    statements = [0]
+
+    def count(_conn, _cursor, statement, *_args):
+        if statement.strip().upper() not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"):
+            statements[-1] += 1
+
+    app.extensions["tracker_cache"].clear()
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        start = time.perf_counter()
+        response = client.get(url)
+        first = (time.perf_counter() - start) * 1000
+        assert response.status_code == 200, (url, response.status_code)
+        durations = []
+        for _ in range(requests):
+            statements.append(0)
+            start = time.perf_counter()
+            response = client.get(url)
+            durations.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    durations.sort()
+    return first, statistics.median(durations), percentile(durations, 0.95), max(statements[1:])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--dir", type=Path, default=None)
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args()
+
+    bench_db = ensure_bench_database(args.dir, args.rebuild)
+    copy = bench_db.folder / "board-cycle.db"
+    if args.rebuild or not copy.exists():
+        shutil.copyfile(bench_db.path, copy)
+    os.environ.update(DATABASE_URL=f"sqlite:///{copy}", TRACKER_INSTANCE_PATH=str(bench_db.instance_path))
+    from tracker import create_app
+
+    app = create_app()
+    _first, second, third = prepare(app)
+    freezes, freeze_statements, size = time_freeze(app, third, args.runs)
+    client = signed_in_client(app)
+    pages = [
+        ("Movement, two frozen boards", f"/p/scale/meetings/{second.isoformat()}/movement"),
+        ("Movement, frozen vs live", f"/p/scale/meetings/{third.isoformat()}/movement"),
+    ]
+    timings = [(label, url, *time_page(app, client, url, args.requests)) for label, url in pages]
+
+    print()
+    print(
+        f"Board cycle on {copy.name}: 400 projects, 15,000 actions, {KPIS} KPIs × {VALUES} values, {RISKS} risks "
+        f"(SQLite); Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.2f} at the end"
+    )
+    freeze_ok = max(freezes) < FREEZE_TARGET_S
+    print(
+        f"Freeze: median {statistics.median(freezes):.2f} s, worst {max(freezes):.2f} s over {args.runs} runs; "
+        f"{freeze_statements} SQL statements; document {size / 1e6:.1f} MB; target < {FREEZE_TARGET_S:.0f} s: "
+        f"{'PASS' if freeze_ok else 'FAIL'}"
+    )
+    ok = freeze_ok
+    for label, url, cold, median, p95, statements in timings:
+        passed = p95 < PAGE_TARGET_MS
+        ok = ok and passed
+        print(
+            f"{label:<30} {url:<45} first (empty cache) {cold:7.1f} ms, median {median:6.1f} ms, "
+            f"p95 {p95:6.1f} ms, {statements} SQL/req; target p95 < {PAGE_TARGET_MS:.0f} ms: "
+            f"{'PASS' if passed else 'FAIL'}"
+        )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
