@@ -4,6 +4,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 ensure_venv ""
 ensure_assets
+ensure_pdf_font
 cd "$REPO_ROOT"
 export FLASK_APP=tracker
 say "flask db upgrade"

@@ -110,3 +110,8 @@ ensure_assets() {
     say "npm run build"
     npm run --silent build
 }
+
+# The board pack's PDF embeds DejaVu Sans (tracker/pack/pdf.py): `make demo` and `make test` both need it.
+ensure_pdf_font() {
+    [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || apt_install fonts-dejavu-core
+}

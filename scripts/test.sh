@@ -17,6 +17,8 @@ ensure_browser_tools() {
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
     command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+    # The board pack's PDF embeds DejaVu Sans (tracker/pack/pdf.py; scripts/setup.sh ensure_pdf_font).
+    [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
     if [ "${#missing[@]}" -gt 0 ]; then
         apt_install "${missing[@]}"
     fi

@@ -197,6 +197,11 @@ EXPECTED: dict[str, Route] = {
     "board.freeze": Route("/p/test/meetings/{meeting}/freeze", POST=admin_only(REDIRECT)),
     "board.movement": Route("/p/test/meetings/{meeting}/movement", GET=signed_in(200)),
     "board.quality": Route("/p/test/quality", GET=admin_only(200)),
+    # The board pack: read like the progress pages (web page and PDF)
+    "pack.pack_page": Route("/p/test/meetings/{meeting}/pack", GET=signed_in(200)),
+    "pack.pack_pdf": Route("/p/test/meetings/{meeting}/pack.pdf", GET=signed_in(200)),
+    "pack.latest_pack_page": Route("/p/test/board-pack", GET=signed_in(REDIRECT)),
+    "pack.latest_pack_pdf": Route("/p/test/board-pack.pdf", GET=signed_in(REDIRECT)),
     # Update rounds: everyone signed in reads who has updated; the programme office opens the round
     "rounds.round_page": Route("/p/test/meetings/{meeting}/round", GET=signed_in(200)),
     "rounds.open_round_page": Route(

@@ -8,7 +8,7 @@ from types import ModuleType
 
 from flask import Flask
 
-from tracker import audit, auth, board, core, demo, history, kpis, people, programme, risks, search
+from tracker import audit, auth, board, core, demo, history, kpis, pack, people, programme, risks, search
 from tracker.config import default_config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -16,7 +16,20 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Each domain registers its own models, pages, menu entries, audit labels and commands in its
 # init_app(app). Order matters only where a request hook must run before another: sessions
 # (auth) end expired sign-ins before the sign-in guard looks at the user.
-DOMAINS: tuple[ModuleType, ...] = (core, people, auth, audit, history, programme, kpis, risks, board, search, demo)
+DOMAINS: tuple[ModuleType, ...] = (
+    core,
+    people,
+    auth,
+    audit,
+    history,
+    programme,
+    kpis,
+    risks,
+    board,
+    pack,
+    search,
+    demo,
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
