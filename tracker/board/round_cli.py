@@ -81,16 +81,12 @@ def send_command(short_name: str | None, dry_run: bool) -> None:
 @with_appcontext
 def open_round_command(short_name: str | None, meets_on: str, scope: str) -> None:
     """Open the update round for a board meeting: record which items each lead owes an update on."""
-    from tracker.board.round_queries import meeting_on
     from tracker.board.rounds import open_round
-    from tracker.core.errors import NotFound
-    from tracker.programme.queries_programmes import chosen_programme
+    from tracker.board.snapshot_cli import meeting_named, programme_named
 
+    programme = programme_named(short_name)
+    meeting = meeting_named(programme, meets_on)
     try:
-        programme = chosen_programme(short_name)
-        if programme is None:
-            raise NotFound("No programme has been set up yet.")
-        meeting = meeting_on(programme, meets_on)
         opened = open_round(None, meeting, SCOPES[scope], today(), command_line=True)
     except ServiceError as error:
         db.session.rollback()

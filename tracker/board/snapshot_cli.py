@@ -34,7 +34,7 @@ programme_option = click.option(
 meeting_option = click.option("--meeting", "meets_on", default=None, metavar="YYYY-MM-DD", help="The board's date.")
 
 
-def _programme(short_name: str | None) -> Programme:
+def programme_named(short_name: str | None) -> Programme:
     try:
         programme = chosen_programme(short_name)
     except NotFound as error:
@@ -45,7 +45,7 @@ def _programme(short_name: str | None) -> Programme:
     return programme
 
 
-def _meeting(programme: Programme, meets_on: str) -> BoardMeeting:
+def meeting_named(programme: Programme, meets_on: str) -> BoardMeeting:
     try:
         return meeting_on(programme, meets_on)
     except NotFound as error:
@@ -58,9 +58,9 @@ def _meeting(programme: Programme, meets_on: str) -> BoardMeeting:
 @with_appcontext
 def freeze_command(short_name: str | None, meets_on: str | None) -> None:
     """Freeze a board: keep the programme's position as it stands today, for that meeting, for good."""
-    programme = _programme(short_name)
+    programme = programme_named(short_name)
     if meets_on:
-        meeting = _meeting(programme, meets_on)
+        meeting = meeting_named(programme, meets_on)
     else:
         chosen, why = meeting_to_freeze(programme, today())
         if chosen is None:
@@ -86,9 +86,9 @@ def freeze_command(short_name: str | None, meets_on: str | None) -> None:
 @with_appcontext
 def movement_command(short_name: str | None, meets_on: str | None, output_format: str) -> None:
     """Print what moved since the last board: for a frozen meeting, since the board before; else up to today."""
-    programme = _programme(short_name)
+    programme = programme_named(short_name)
     if meets_on:
-        meeting = _meeting(programme, meets_on)
+        meeting = meeting_named(programme, meets_on)
     else:
         chosen, why = meeting_to_freeze(programme, today())
         if chosen is None:

@@ -36,6 +36,12 @@ class InvalidChange(ServiceError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
 
+    @classmethod
+    def refuse_any(cls, errors: dict[str, str]) -> None:
+        """Refuse the change when any rule is broken (errors non-empty); otherwise do nothing."""
+        if errors:
+            raise cls(errors)
+
 
 class VersionConflict(ServiceError):
     """Someone saved the item after the user opened it (409)."""

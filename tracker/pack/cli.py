@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app, render_template
 from flask.cli import with_appcontext
 
-from tracker.board.snapshot_cli import _meeting, _programme, meeting_option, programme_option
+from tracker.board.snapshot_cli import meeting_named, meeting_option, programme_named, programme_option
 from tracker.core.clock import today
 from tracker.core.registry import cli_group
 from tracker.pack.pdf import render_pdf
@@ -27,8 +27,8 @@ def board_pack_command(short_name: str | None, meets_on: str | None, fmt: str, n
     """Write the board pack: the named meeting, else the latest frozen board, else the live position."""
     from tracker.pack.views import status_chart
 
-    programme = _programme(short_name)
-    meeting = _meeting(programme, meets_on) if meets_on else latest_frozen_meeting(programme)
+    programme = programme_named(short_name)
+    meeting = meeting_named(programme, meets_on) if meets_on else latest_frozen_meeting(programme)
     with click.progressbar(length=2, label="Building the board pack", file=None) as bar:
         if meeting is None:
             pack = live_pack(programme, today(), no_appendix=no_appendix)

@@ -191,11 +191,6 @@ def action_errors(details: ActionDetails, current: Action | None = None) -> dict
     return errors
 
 
-def _refuse(errors: dict[str, str]) -> None:
-    if errors:
-        raise InvalidChange(errors)
-
-
 # --- people -----------------------------------------------------------------------------------
 
 
@@ -228,7 +223,7 @@ def _added(item: AnyItem, user: User | None, detail: str) -> AnyItem:
 def create_workstream(user: User | None, details: WorkstreamDetails) -> Workstream:
     """Add a workstream at the end of its siblings."""
     require_programme_office(user, details.programme.id)
-    _refuse(workstream_errors(details))
+    InvalidChange.refuse_any(workstream_errors(details))
     parent_id = details.parent.id if details.parent else None
     siblings = and_(Workstream.programme_id == details.programme.id, Workstream.parent_id == parent_id)
     workstream = Workstream(
@@ -253,7 +248,7 @@ def _require_office_of_parent(user: User | None, parent: Workstream | Project | 
 
 def _checked_parent(errors: dict[str, str], parent: Container | None) -> Container:
     """Refuse the details if they break a rule; otherwise return the (then certainly chosen) parent."""
-    _refuse(errors)
+    InvalidChange.refuse_any(errors)
     assert parent is not None  # the rules refuse a missing parent
     return parent
 
@@ -324,7 +319,7 @@ def _apply(
 def update_workstream(workstream: Workstream, user: User | None, details: WorkstreamDetails) -> list[ChangeRecord]:
     """Change a workstream's details (workstreams carry no version: only the programme office edits them)."""
     require_programme_office(user, workstream.programme_id)
-    _refuse(workstream_errors(details, workstream))
+    InvalidChange.refuse_any(workstream_errors(details, workstream))
     return _apply(
         workstream,
         {
@@ -348,7 +343,7 @@ def _edit_versioned(
     """Refuse an edit made against an older version or breaking a rule; apply the rest."""
     require_programme_office(user, item.programme_id)
     check_seen_version(item, expected_version)
-    _refuse(errors())
+    InvalidChange.refuse_any(errors())
     return _apply(item, values, user, expected_version)
 
 
@@ -456,7 +451,7 @@ def _delete_errors(item: Item) -> dict[str, str]:
 def delete_item(item: Item, user: User | None) -> None:
     """Delete an item created by mistake; once it has history it can only be archived."""
     require_programme_office(user, item.programme_id)
-    _refuse(_delete_errors(item))
+    InvalidChange.refuse_any(_delete_errors(item))
     ref, title = item.ref, item.title
     if isinstance(item, Project):
         item.ambitions = []

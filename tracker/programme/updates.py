@@ -110,11 +110,6 @@ def _changed_text(item: Action | Project, name: str, new: str) -> list[FieldChan
     return _changed(item, name, new.strip())
 
 
-def _refuse(errors: dict[str, str]) -> None:
-    if errors:
-        raise InvalidChange(errors)
-
-
 def _save(
     item: Action | Project, user: User | None, expected_version: int | None, changes: list[FieldChange]
 ) -> list[ChangeRecord]:
@@ -147,7 +142,7 @@ def update_action(
     """Save a lead's progress update on an action; return the history records written."""
     require_action_editor(user, action)
     check_seen_version(action, expected_version)
-    _refuse(action_update_errors(action, update, today))
+    InvalidChange.refuse_any(action_update_errors(action, update, today))
     completed_on = kept_completed_on(update.status, update.completed_on, action.completed_on)
     return _save(
         action,
@@ -168,7 +163,7 @@ def update_project(
     """Save a lead's progress update on a project; return the history records written."""
     require_project_editor(user, project)
     check_seen_version(project, expected_version)
-    _refuse(project_update_errors(project, update, today))
+    InvalidChange.refuse_any(project_update_errors(project, update, today))
     return _save(
         project,
         user,

@@ -43,8 +43,7 @@ def _checked(details: RiskDetails) -> tuple[Person, int, int]:
     owner = db.session.get(Person, details.owner_id) if details.owner_id is not None else None
     if details.owner_id is not None and owner is None:
         errors["owner_id"] = "Choose an owner from the list"
-    if errors:
-        raise InvalidChange(errors)
+    InvalidChange.refuse_any(errors)
     likelihood, impact = score(details.likelihood), score(details.impact)
     assert owner is not None and likelihood is not None and impact is not None  # the rules refuse anything else
     return owner, likelihood, impact
