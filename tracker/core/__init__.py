@@ -12,7 +12,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 def init_app(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from tracker.core import cache, database, error_pages, templating
+    from tracker.core import backup_cli, cache, database, error_pages, templating
     from tracker.core.health import bp as health_bp
     from tracker.core.registry import init_registry
     from tracker.core.web import IsoDateConverter
@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
     db.init_app(app)
     database.configure_engine(app)
     migrate.init_app(app, db, directory=str(project_root / "migrations"), render_as_batch=True)
+    backup_cli.register(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     cache.init_cache(app)
