@@ -38,6 +38,7 @@ def make_test_config(database_url: str, **overrides) -> dict:
         # Full-strength scrypt costs ~0.5 s a hash; tests that check the setting itself override this.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
         "REDIS_URL": "",
+        "LOG_REQUESTS": False,  # tests/core/test_production_serving.py turns it on
     }
     config.update(overrides)
     return config

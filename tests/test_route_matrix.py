@@ -105,6 +105,8 @@ EXPECTED: dict[str, Route] = {
     # Open to everyone
     "static": Route("/static/app.css", GET=everyone(200)),
     "health.healthz": Route("/healthz", GET=everyone(200)),
+    # 503: the test schema is made by create_all, not the migrations (tests/core/test_production_serving.py)
+    "health.readyz": Route("/readyz", GET=everyone(503)),
     "site.accessibility": Route("/accessibility", GET=everyone(200)),
     "site.status_definitions": Route("/statuses", GET=everyone(200)),
     # The home page lists the programmes (two in this world); nothing is public, so visitors sign in first
@@ -464,6 +466,19 @@ def test_every_route_has_declared_expectations():
     assert not stale, "EXPECTED has rows for routes that no longer exist: " + ", ".join(stale)
 
 
+def assert_security_headers(response, private: bool) -> None:
+    """Every answer, refusals and redirects included, carries the security headers (tracker/core/security.py);
+    what a signed-in visitor is shown (the service's own files aside) is never kept in a cache."""
+    policy = response.headers.get("Content-Security-Policy", "")
+    for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        assert directive in policy, (directive, policy)
+    assert response.headers.get("X-Content-Type-Options") == "nosniff"
+    assert response.headers.get("Referrer-Policy")
+    if private and response.status_code == 200:
+        cache_control = response.headers.get("Cache-Control", "")
+        assert "no-store" in cache_control or "private" in cache_control, cache_control
+
+
 @pytest.mark.parametrize("rule_text, endpoint, method, visitor", CASES)
 def test_route_answers_each_visitor_as_declared(app, rule_text, endpoint, method, visitor):
     rule_methods = next(
@@ -498,6 +513,7 @@ def test_route_answers_each_visitor_as_declared(app, rule_text, endpoint, method
     else:
         assert response.status_code == outcome, response.status_code
     assert b"Traceback" not in response.data
+    assert_security_headers(response, private=visitor != "anonymous" and endpoint != "static")
     if method == "GET" or outcome in REFUSED:
         assert database_fingerprint() == before, f"{method} {url} as {visitor} changed the database"
 

@@ -67,6 +67,10 @@ def default_config(instance_path: str) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or os.environ.get("SMTP_PASSWORD", ""),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "tracker@localhost"),
         "MAIL_TIMEOUT": 30,
+        # Production serving (tracker/core/proxy.py, request_log.py): reverse proxies in front of the app
+        # whose X-Forwarded-* headers are trusted, and one JSON line per request on stdout.
+        "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0") or 0),
+        "LOG_REQUESTS": os.environ.get("LOG_REQUESTS", "1") == "1",
         # Where the service is reached, for links in e-mails sent from the command line.
         "SERVER_BASE_URL": os.environ.get("SERVER_BASE_URL", "http://localhost:5000"),
     }

@@ -191,14 +191,32 @@ def _new_context(browser: Browser, live: LiveServer, **options) -> BrowserContex
     context.set_default_timeout(PAGE_TIMEOUT_MS)
     if options.get("java_script_enabled") is False:
         _SCRIPTLESS_CONTEXTS.add(context)
+    _POLICY_VIOLATIONS[context] = []
+    context.on("console", lambda message: _note_policy_violation(context, message.text))
     return context
+
+
+# Chromium reports what the Content-Security-Policy blocked (a script, a style, an image) on the
+# console; every browser test fails if a page it opened had anything blocked.
+_POLICY_VIOLATIONS: weakref.WeakKeyDictionary[BrowserContext, list[str]] = weakref.WeakKeyDictionary()
+
+
+def _note_policy_violation(context: BrowserContext, text: str) -> None:
+    if "Content Security Policy" in text:
+        _POLICY_VIOLATIONS[context].append(text)
+
+
+def _close_checked(context: BrowserContext) -> None:
+    violations = _POLICY_VIOLATIONS.get(context, [])
+    context.close()
+    assert not violations, "The Content-Security-Policy blocked: " + "; ".join(violations)
 
 
 @pytest.fixture
 def context(browser, live) -> BrowserContext:
     context = _new_context(browser, live)
     yield context
-    context.close()
+    _close_checked(context)
 
 
 @pytest.fixture
@@ -211,7 +229,7 @@ def no_js_context(browser, live) -> BrowserContext:
     """A browser context with JavaScript switched off, to prove pages work without it."""
     context = _new_context(browser, live, java_script_enabled=False)
     yield context
-    context.close()
+    _close_checked(context)
 
 
 @pytest.fixture

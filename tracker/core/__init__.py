@@ -12,7 +12,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 def init_app(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from tracker.core import backup_cli, cache, database, error_pages, templating
+    from tracker.core import backup_cli, cache, database, error_pages, proxy, request_log, security, templating
     from tracker.core.health import bp as health_bp
     from tracker.core.registry import init_registry
     from tracker.core.web import IsoDateConverter
@@ -46,5 +46,8 @@ def init_app(app: Flask) -> None:
     cache.init_cache(app)
 
     app.register_blueprint(health_bp)
-    registry.allow_anonymous("health.healthz")
+    registry.allow_anonymous("health.healthz", "health.readyz")
     error_pages.register(app)
+    security.register(app)
+    request_log.register(app)
+    proxy.register(app)

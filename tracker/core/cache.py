@@ -7,6 +7,7 @@ set, gunicorn workers share entries (values are pickled, with a short expiry).
 
 from __future__ import annotations
 
+import logging
 import pickle
 import threading
 from collections import OrderedDict
@@ -14,6 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
+
+logger = logging.getLogger(__name__)
 
 
 class LocalCache:
@@ -40,12 +43,19 @@ class LocalCache:
         with self._lock:
             self._entries.clear()
 
+    def answers(self) -> bool:
+        return True
+
 
 class RedisCache:
+    """Entries shared by every worker through Redis. Redis is only ever a cache here: when it does not
+    answer, a worker goes on with its own entries (computing what it lacks) instead of failing."""
+
     def __init__(self, url: str, prefix: str = "tracker:", ttl_seconds: int = 3600) -> None:
         import redis
 
-        self._client = redis.Redis.from_url(url)
+        self._client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._unavailable: tuple[type[Exception], ...] = (redis.RedisError, OSError)
         self._prefix = prefix
         self._ttl = ttl_seconds
         self._local = LocalCache()  # saves the round trip for entries this worker already has
@@ -54,7 +64,11 @@ class RedisCache:
         value = self._local.get(key)
         if value is not None:
             return value
-        raw = self._client.get(self._prefix + key)
+        try:
+            raw = self._client.get(self._prefix + key)
+        except self._unavailable:
+            logger.warning("Redis did not answer; using this worker's own cache")
+            return None
         if raw is None:
             return None
         value = pickle.loads(raw)  # type: ignore[arg-type]  # redis returns bytes unless decode_responses
@@ -63,10 +77,19 @@ class RedisCache:
 
     def set(self, key: str, value: Any) -> None:
         self._local.set(key, value)
-        self._client.set(self._prefix + key, pickle.dumps(value), ex=self._ttl)
+        try:
+            self._client.set(self._prefix + key, pickle.dumps(value), ex=self._ttl)
+        except self._unavailable:
+            logger.warning("Redis did not answer; the entry is kept in this worker only")
 
     def clear(self) -> None:
         self._local.clear()
+
+    def answers(self) -> bool:
+        try:
+            return bool(self._client.ping())
+        except self._unavailable:
+            return False
 
 
 def get_cache() -> LocalCache | RedisCache:
