@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from tracker.core.errors import ServiceError
@@ -28,6 +29,22 @@ def _contains_nul(request) -> bool:
     if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         values += [*request.form.values()]
     return any("\x00" in value for value in values)
+
+
+def _roll_back_quietly() -> None:
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.close()  # the connection is gone: drop it; the pool checks the next one (pre-ping)
+
+
+def _unavailable_message(error: Exception) -> str:
+    text = str(getattr(error, "orig", error)).lower()
+    if "readonly" in text or "read-only" in text:
+        return "The tracker cannot save changes at the moment: its database is read-only."
+    if "disk is full" in text or "no space" in text:
+        return "The tracker cannot save changes at the moment: the server has run out of disk space."
+    return "The tracker cannot reach its database at the moment."
 
 
 def register(app: Flask) -> None:
@@ -58,6 +75,18 @@ def register(app: Flask) -> None:
     def _csrf_error(error: CSRFError):
         message = "Your form expired or was sent from somewhere else. Go back, refresh the page and try again."
         return render_template("errors/error.html", code=400, title=TITLES[400], message=message), 400
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PendingRollbackError)
+    def _database_unavailable(error: Exception):
+        # The database restarting, refusing writes (read-only file, full disk) or unreachable: a 503 the
+        # load balancer and the person understand, rendered without asking the database anything.
+        _roll_back_quietly()
+        app.logger.error("Database unavailable: %s", error)
+        message = _unavailable_message(error)
+        body = render_template("errors/unavailable.html", title=TITLES[503], message=message)
+        return body, 503, {"Retry-After": "30"}
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
