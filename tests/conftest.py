@@ -39,6 +39,7 @@ def make_test_config(database_url: str, **overrides) -> dict:
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
         "REDIS_URL": "",
         "LOG_REQUESTS": False,  # tests/core/test_production_serving.py turns it on
+        "RATELIMIT_ENABLED": False,  # tests/core/test_rate_limits.py turns it on
     }
     config.update(overrides)
     return config

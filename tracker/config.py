@@ -67,6 +67,11 @@ def default_config(instance_path: str) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or os.environ.get("SMTP_PASSWORD", ""),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "tracker@localhost"),
         "MAIL_TIMEOUT": 30,
+        # Request rate limits (tracker/core/limits.py): per address for signing in, per person otherwise.
+        "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute"),
+        "PASSWORD_CHANGE_RATE_LIMIT": os.environ.get("PASSWORD_CHANGE_RATE_LIMIT", "10 per hour"),
+        "API_TOKEN_RATE_LIMIT": os.environ.get("API_TOKEN_RATE_LIMIT", "10 per hour"),
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "600 per minute"),
         # Production serving (tracker/core/proxy.py, request_log.py): reverse proxies in front of the app
         # whose X-Forwarded-* headers are trusted, and one JSON line per request on stdout.
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0") or 0),

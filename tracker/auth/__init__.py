@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     from tracker.auth.admin_views import bp as people_bp
     from tracker.auth.permissions import is_admin, is_signed_in
     from tracker.auth.views import bp as auth_bp
+    from tracker.core.limits import person_or_address, rate_limit
     from tracker.core.registry import registry_of
 
     # Order matters: expired sessions are ended before the sign-in guard looks at the user.
@@ -39,5 +40,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["is_signed_in"] = is_signed_in
     registry = registry_of(app)
     registry.allow_anonymous("auth.sign_in", "auth.reset_password")
+    rate_limit(app, "auth.sign_in", "SIGN_IN_RATE_LIMIT")
+    rate_limit(app, "auth.reset_password", "PASSWORD_CHANGE_RATE_LIMIT")
+    rate_limit(app, "auth.change_password", "PASSWORD_CHANGE_RATE_LIMIT", key=person_or_address)
     registry.add_nav_item("people.user_list", "People", 80, is_admin)
     registry.add_audit_labels(AUDIT_LABELS)

@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
 
     from tracker.core import backup_cli, cache, database, error_pages, proxy, request_log, security, templating
     from tracker.core.health import bp as health_bp
+    from tracker.core.limits import init_limits
     from tracker.core.registry import init_registry
     from tracker.core.web import IsoDateConverter
     from tracker.extensions import csrf, db, login_manager, migrate
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     cache.init_cache(app)
+    init_limits(app)
 
     app.register_blueprint(health_bp)
     registry.allow_anonymous("health.healthz", "health.readyz")
