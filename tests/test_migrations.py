@@ -108,3 +108,55 @@ def test_items_without_a_programme_join_one_set_up_for_them(empty_database_url):
                 assert connection.execute(text(f"SELECT programme_id FROM {table}")).scalar_one() == programme_id
         downgrade(directory=MIGRATIONS, revision="base")
         db.engine.dispose()
+
+
+def test_the_migrations_have_one_head():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, f"several heads: {heads}; merge them with 'flask db merge'"
+
+
+def _row_counts() -> dict[str, int]:
+    tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+    with db.engine.connect() as connection:
+        return {table: connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar_one() for table in tables}
+
+
+def test_each_downgrade_and_the_upgrade_back_keep_the_rows_of_a_real_programme(empty_database_url):
+    """The children demo with its KPIs, accounts and board cycle (frozen boards, a round, risks): every step
+    down keeps the rows of the tables that remain, and upgrading back to the head keeps them too."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from tests.conftest import TODAY
+    from tracker.demo.board_cycle import load_demo_board_cycle
+    from tracker.demo.loader import CHILDREN, load_demo_accounts, load_demo_kpis, load_demo_programme
+    from tracker.programme.queries_programmes import programme_by_short_name
+
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    revisions = [revision.revision for revision in ScriptDirectory.from_config(config).walk_revisions()]
+    app = create_app(make_test_config(empty_database_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        load_demo_programme(TODAY, CHILDREN)
+        load_demo_kpis(CHILDREN)
+        load_demo_accounts([CHILDREN.short_name])
+        load_demo_board_cycle(programme_by_short_name(CHILDREN.short_name), TODAY, CHILDREN.risks)
+        db.session.commit()
+        db.session.remove()
+        at_head = _row_counts()
+        assert at_head["action"] > 100 and at_head["board_snapshot"] == 2 and at_head["risk"] > 0
+
+        for revision in revisions[1:]:  # newest first: step down one revision at a time, to the first
+            downgrade(directory=MIGRATIONS, revision=revision)
+            remaining = _row_counts()
+            assert remaining == {table: at_head[table] for table in remaining}, f"rows lost going down to {revision}"
+        upgrade(directory=MIGRATIONS)
+        back = _row_counts()
+        assert {table: back[table] for table in remaining} == {table: at_head[table] for table in remaining}
+        db.engine.dispose()
