@@ -57,7 +57,8 @@ class DemoBoardCycleResult:
             return f"Board cycle: {self.skipped}"
         frozen = " and ".join(day.strftime("%-d %B %Y") for day in self.frozen) or "none"
         round_text = (
-            f"an update round open for {self.round_for:%-d %B %Y}, {self.leads_behind} leads behind"
+            f"an update round open for {self.round_for:%-d %B %Y}, "
+            f"{self.leads_behind} lead{'' if self.leads_behind == 1 else 's'} behind"
             if self.round_for
             else "no round open"
         )
