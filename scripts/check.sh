@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make check`: the checks that `make test` runs before pytest, on their own: the lock is in step with
-# pyproject.toml (scripts/check_lock.py), `ruff check`, `ruff format --check` and `mypy`. Each must be
-# clean. scripts/test.sh sources this file for check_step and static_checks.
+# pyproject.toml (scripts/check_lock.py), `ruff check`, `ruff format --check`, `mypy` and pip-audit
+# (scripts/audit_dependencies.sh). Each must be clean. scripts/test.sh sources this file for check_step and static_checks.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 results=()
@@ -25,6 +25,7 @@ static_checks() {
     check_step "ruff check" "$VENV/bin/ruff" check .
     check_step "ruff format --check" "$VENV/bin/ruff" format --check .
     check_step "mypy" "$VENV/bin/mypy"
+    check_step "pip-audit (known vulnerabilities)" env VENV="$VENV" bash scripts/audit_dependencies.sh
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
