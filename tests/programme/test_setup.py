@@ -325,6 +325,9 @@ def test_no_page_fails_on_an_empty_installation(app, client_for, admin_user):
     assert {"/", "/programmes", "/admin/programmes/new"} <= set(paths)
     for path in paths:
         response = client.get(path)
+        if path == "/readyz":  # not ready: the test schema comes from create_all, not the migrations
+            assert response.status_code == 503 and response.json["database"] == "behind"
+            continue
         assert response.status_code in (200, 302, 404), (path, response.status_code)
         if path.startswith("/p/test/"):  # no programme has that short name yet
             assert response.status_code == 404

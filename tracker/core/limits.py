@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import Any, cast
 
-from flask import Flask, current_app, request
+from flask import Blueprint, Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -59,7 +60,7 @@ def rate_limit(
 ) -> None:
     """Limit requests to `endpoint` (by client address unless `key` says otherwise) to app.config[config_key]."""
     limiter: Limiter = app.extensions[EXTENSION_KEY]
-    view = app.view_functions[endpoint]
+    view: Any = app.view_functions[endpoint]
     app.view_functions[endpoint] = limiter.limit(
         lambda: current_app.config[config_key], methods=list(methods), key_func=key, error_message=TOO_MANY
     )(view)
@@ -69,4 +70,5 @@ def rate_limit_blueprint(app: Flask, name: str, config_key: str, key: Callable[[
     """Limit every request to the blueprint `name`, counted before the blueprint's own request hooks run
     (so that refused callers, a wrong token included, are counted too)."""
     limiter: Limiter = app.extensions[EXTENSION_KEY]
-    limiter.limit(lambda: current_app.config[config_key], key_func=key, error_message=TOO_MANY)(app.blueprints[name])
+    blueprint = cast(Blueprint, app.blueprints[name])
+    limiter.limit(lambda: current_app.config[config_key], key_func=key, error_message=TOO_MANY)(blueprint)
