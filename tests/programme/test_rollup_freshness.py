@@ -133,3 +133,39 @@ def test_refused_filters_keep_their_error_title_when_served_from_cache(app, view
     for _ in range(2):
         page = viewer_client.get("/p/test/actions?status=purple").get_data(as_text=True)
         assert "<title>Error: Actions" in page
+
+
+def test_a_write_moves_only_its_own_programmes_version_unless_it_shows_everywhere(app):
+    from tests.factories import make_person
+    from tests.kpis.factories import make_kpi, make_value
+
+    children = make_programme()
+    education = make_programme()
+    lead = make_person(name="Robin Lead")
+    action = make_action(make_project(make_workstream("A", programme=children), lead=lead), lead=lead)
+    kpi = make_kpi(programme=children)
+    db.session.commit()
+
+    def versions() -> tuple[int, int]:
+        db.session.expire_all()
+        return children.data_version, education.data_version
+
+    writes_in_children = [
+        lambda: setattr(action, "status", Status.RED),
+        lambda: make_action(action.project),
+        lambda: make_workstream("B", programme=children),
+        lambda: make_value(kpi, TODAY, 42),
+    ]
+    for write in writes_in_children:
+        before = versions()
+        write()
+        db.session.commit()
+        after = versions()
+        assert after[0] > before[0], f"write {writes_in_children.index(write)} did not move its own programme"
+        assert after[1] == before[1], f"write {writes_in_children.index(write)} emptied another programme's caches"
+
+    before = versions()
+    lead.name = "Robin Lead-Smith"  # a lead's name is on the pages of every programme
+    db.session.commit()
+    after = versions()
+    assert after[0] > before[0] and after[1] > before[1]
