@@ -12,11 +12,13 @@ from sqlalchemy import select, update
 from tests.board.helpers import board_world, make_meeting
 from tests.conftest import TODAY, wipe_tables
 from tests.factories import make_user
-from tracker.board.movement import movement, movement_for_meeting
+from tracker.board.movement import LIST_FOLD, movement, movement_for_meeting
 from tracker.board.snapshots import freeze_board
 from tracker.demo.scale import build_synthetic_programme
 from tracker.extensions import db
 from tracker.programme.models import Action, Programme
+from tracker.programme.status import Status
+from tracker.programme.updates import ActionUpdate, update_action
 
 
 def _action(id, status="amber", deadline="2026-12-31", overdue=False, note="", deadline_note="", **more):
@@ -236,3 +238,86 @@ def test_the_movement_page_sends_the_same_statements_at_two_sizes(app, signed_in
     wipe_tables()
     large = _page_counts(app, signed_in_client, count_queries, 2000)
     assert small == large, (small, large)
+
+
+# --- the live position after a write, and long lists ------------------------------------------
+
+LIVE_URL = "/p/{}/meetings/2026-11-27/movement"
+
+
+def _save_status(action: Action, user, status: Status) -> None:
+    """Save a lead's update the way the action page does: through the update service."""
+    change = ActionUpdate(
+        status=status,
+        progress_note="Supplier late",
+        deadline=action.deadline,
+        completed_on=action.completed_on,
+        status_reason="The supplier is three weeks late",
+    )
+    update_action(action, user, change, action.version, TODAY)
+    db.session.commit()
+
+
+def test_the_live_movement_follows_each_write_through_the_update_service(app, admin_user, viewer_client):
+    _two_boards(admin_user)
+    url = LIVE_URL.format("test")
+    assert "Items whose status changed (1)" in viewer_client.get(url).get_data(as_text=True)
+    _save_status(db.session.scalars(select(Action).where(Action.ref == "A1.2")).one(), admin_user, Status.RED)
+    html = viewer_client.get(url).get_data(as_text=True)
+    assert "Items whose status changed (2)" in html and 'href="/p/test/actions/a1.2"' in html
+
+
+def _after_write_count(app, signed_in_client, count_queries, actions: int) -> int:
+    build_synthetic_programme(workstreams=4, projects=40, actions=actions, today=TODAY)
+    programme = db.session.scalars(select(Programme).where(Programme.short_name == "scale")).one()
+    admin = make_user("admin")
+    earlier, _later = make_meeting(programme, date(2026, 10, 2)), make_meeting(programme, date(2026, 11, 27))
+    db.session.commit()
+    freeze_board(programme, earlier, admin)
+    db.session.commit()
+    app.extensions["tracker_cache"].clear()  # nothing kept from the other size
+    client = signed_in_client(make_user("viewer"))
+    url = LIVE_URL.format("scale")
+    assert client.get(url).status_code == 200  # the frozen board is read and parsed once
+    open_action = db.session.scalars(
+        select(Action)
+        .where(Action.programme_id == programme.id, Action.status == Status.AMBER)
+        .order_by(Action.id)
+        .limit(1)
+    ).one()
+    _save_status(open_action, admin, Status.RED)
+    return count_queries(lambda: client.get(url))
+
+
+@pytest.mark.slow
+def test_the_first_live_movement_after_a_write_sends_the_same_statements_at_two_sizes(
+    app, signed_in_client, count_queries
+):
+    small = _after_write_count(app, signed_in_client, count_queries, 100)
+    wipe_tables()
+    large = _after_write_count(app, signed_in_client, count_queries, 2000)
+    assert small == large, (small, large)
+
+
+def test_long_lists_show_the_first_entries_and_link_to_them_all(app, admin_user, viewer_client):
+    world = board_world(actions_per_project=30, projects=2)
+    freeze_board(world["programme"], world["earlier"], admin_user)
+    db.session.commit()
+    db.session.execute(update(Action).values(status="red"))
+    db.session.commit()
+    url = LIVE_URL.format("test")
+    folded = viewer_client.get(url).get_data(as_text=True)
+    changed = _list_items(folded, "status-changes")
+    assert len(changed) == LIST_FOLD and "Items whose status changed (61)" in folded
+    assert f"Showing the first {LIST_FOLD} of 61." in folded
+    assert 'href="?full=1#status-changes">Show all 61 items whose status changed</a>' in folded
+    full = viewer_client.get(url + "?full=1").get_data(as_text=True)
+    assert len(_list_items(full, "status-changes")) == 61 and "Showing the first" not in full
+    odd = viewer_client.get(url + "?full=everything")
+    assert odd.status_code == 200 and len(_list_items(odd.get_data(as_text=True), "status-changes")) == LIST_FOLD
+
+
+def _list_items(html: str, labelled_by: str) -> list[str]:
+    """Return the entries of the list labelled by the heading with that id."""
+    start = html.index(f'aria-labelledby="{labelled_by}"')
+    return html[start : html.index("</ul>", start)].split("<li>")[1:]

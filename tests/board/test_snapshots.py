@@ -21,6 +21,7 @@ from tracker.board.snapshots import (
     build_position,
     checksum,
     freeze_board,
+    frozen_document,
     load_snapshot,
     snapshot_of,
 )
@@ -188,6 +189,21 @@ def test_a_document_that_does_not_match_its_checksum_is_refused(app):
     damaged = BoardSnapshot(content='{"schema":1}', content_sha256="0" * 64, position_as_at=TODAY)
     with pytest.raises(SnapshotDamaged):
         load_snapshot(damaged)
+
+
+def test_a_frozen_document_is_read_and_parsed_once_until_the_cache_is_cleared(app, admin_user, count_queries):
+    world = board_world()
+    freeze_board(world["programme"], world["later"], admin_user)
+    db.session.commit()
+    first = snapshot_of(world["later"])
+    assert count_queries(lambda: frozen_document(first)) == 1  # the deferred text, read and checked
+    again = snapshot_of(world["later"])
+    assert count_queries(lambda: frozen_document(again)) == 0
+    assert frozen_document(again) == load_snapshot(again)
+    app.extensions["tracker_cache"].clear()
+    db.session.expire_all()
+    assert world["later"].meets_on  # the meeting read afresh, before counting
+    assert count_queries(lambda: frozen_document(snapshot_of(world["later"]))) == 2  # the row, then its text
 
 
 # --- the web and the command line -------------------------------------------------------------

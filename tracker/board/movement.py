@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from tracker.board.models import BoardSnapshot
-from tracker.board.snapshots import live_position, load_snapshot, snapshot_of
+from tracker.board.snapshots import frozen_document, live_position, snapshot_of
 from tracker.core.cache import cached
 from tracker.core.clock import today as clock_today
 from tracker.core.templating import govuk_date
@@ -39,6 +39,9 @@ from tracker.programme.status import Status
 KINDS = (("project", "projects", "target_date"), ("action", "actions", "deadline"))
 PLURALS = {"workstream": "workstreams", "project": "projects", "action": "actions", "kpi": "KPIs"}
 DATE_WORDS = {"deadline": "deadline", "target_date": "target date"}
+# The movement page shows this many entries of each list, then a link to them all: 1,500 status
+# changes are a count and a sample to a board, and rendering them all would cost the page 80 ms.
+LIST_FOLD = 50
 
 
 @dataclass(frozen=True)
@@ -338,8 +341,8 @@ def movement_for_meeting(programme: Programme, meeting: BoardMeeting, today: dat
         later = snapshot
 
     def compute() -> Movement:
-        after = live_position(programme, today) if later is None else load_snapshot(later)
-        result = movement(load_snapshot(previous), after)
+        after = live_position(programme, today) if later is None else frozen_document(later)
+        result = movement(frozen_document(previous), after)
         result.key = key
         return result
 

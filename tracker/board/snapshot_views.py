@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Flask, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from tracker.auth.permissions import can_manage_programme
-from tracker.board.movement import movement_for_meeting
+from tracker.board.movement import LIST_FOLD, movement_for_meeting
 from tracker.board.quality import quality_for_programme
 from tracker.board.round_queries import meeting_on
 from tracker.board.snapshots import BOARD_FROZEN, freeze_board, snapshot_of
@@ -46,13 +46,20 @@ def freeze(meets_on: str) -> Response:
 
 @bp.get("/meetings/<meets_on>/movement")
 def movement(meets_on: str) -> str:
-    """Show what moved between the meeting's board and the one before (or the live position, before it is frozen)."""
+    """Show what moved between the meeting's board and the one before (or the live position, before it is frozen).
+
+    Long lists show their first LIST_FOLD entries and a link to the page with every entry (?full=1).
+    """
     programme = current_programme()
     meeting = meeting_on(programme, meets_on)
     moved = movement_for_meeting(programme, meeting, today())
+    limit = None if request.args.get("full") == "1" else LIST_FOLD
     body = None
     if moved is not None:  # the same movement always renders the same body: kept beside it
-        body = cached(f"html:{moved.key}", lambda: Markup(render_template("board/_movement_body.html", movement=moved)))
+        body = cached(
+            f"html:{moved.key}:{limit}",
+            lambda: Markup(render_template("board/_movement_body.html", movement=moved, limit=limit)),
+        )
     return render_template("board/movement.html", programme=programme, meeting=meeting, movement=moved, body=body)
 
 

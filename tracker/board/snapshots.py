@@ -4,7 +4,9 @@
 (bulk selects of plain columns, never a lazy load per item), whatever the size of the programme.
 ``freeze_board`` stores it for a meeting with its SHA-256; ``load_snapshot`` reads it back and
 checks the checksum. The same document, built live, is what movement and the data-quality checks
-read before a board is frozen, so every reader sees one shape.
+read before a board is frozen, so every reader sees one shape. ``live_position`` and
+``frozen_document`` keep a few whole documents per process for readers that only read them
+(movement, data quality, the pack, the API).
 
 The shape (``"schema": 1``), every date ISO text, every number exact text (``"63.5"``)::
 
@@ -42,28 +44,34 @@ improving/worsening/no change or null. A risk's ``level`` is programme, workstre
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased, defer
+from flask import current_app
+from sqlalchemy import String, and_, func, or_, select, type_coerce
+from sqlalchemy.orm import aliased, defer, joinedload
 
 from tracker.audit.services import record_audit_event
 from tracker.auth.permissions import can_manage_programme
 from tracker.board.models import BoardSnapshot
-from tracker.core.cache import cached
+from tracker.core.cache import LocalCache, cached
 from tracker.core.clock import as_utc, utcnow
 from tracker.core.clock import today as clock_today
 from tracker.core.errors import InvalidChange, NotAllowed
 from tracker.core.templating import govuk_date
 from tracker.extensions import db
 from tracker.history.models import ChangeRecord
-from tracker.kpis.models import Kpi, KpiValue, kpi_project, kpi_workstream
-from tracker.kpis.queries import kpi_rows
+from tracker.kpis.models import Kpi, KpiTarget, KpiValue, kpi_project, kpi_workstream
+from tracker.kpis.queries import KpiRow, assess_value
+from tracker.kpis.rules import target_in_force
 from tracker.people.models import Person
 from tracker.programme.data_version import version_key
 from tracker.programme.models import Action, ActionTiming, BoardMeeting, Programme, Project, Workstream
@@ -106,6 +114,15 @@ def _iso(value: date | datetime | None) -> str | None:
     if isinstance(value, datetime):
         return as_utc(value).isoformat()
     return value.isoformat()
+
+
+def _utc_text(moment: datetime) -> str:
+    """Return ``as_utc(moment).isoformat()`` without building an aware copy of a naive (SQLite) timestamp.
+
+    Naive means UTC (``as_utc``'s rule), so the offset is written on: at 15,000 actions the copy cost
+    two thirds of the time spent formatting their ``updated_at``.
+    """
+    return moment.isoformat() + "+00:00" if moment.tzinfo is None else moment.isoformat()
 
 
 def _number(value: Decimal | None) -> str | None:
@@ -179,8 +196,17 @@ def _date_notes(programme: Programme) -> dict[tuple[str, int], str]:
     return {(kind, item_id): note or "" for kind, item_id, note in rows}
 
 
+def _rows(statement: Any) -> Any:
+    """Return a statement's rows as plain tuples, on the session's connection.
+
+    Core, not ``session.execute``: the ORM's result machinery costs more than SQLite itself on 15,000
+    rows. No autoflush is lost: the roll-up's ORM queries, run first, have flushed the session.
+    """
+    return db.session.connection().execute(statement).all()
+
+
 def _projects(programme: Programme, day: date, workstreams: dict[int, dict[str, Any]], notes: dict) -> list[dict]:
-    rows = db.session.execute(
+    rows = _rows(
         select(
             Project.id,
             Project.ref,
@@ -195,13 +221,15 @@ def _projects(programme: Programme, day: date, workstreams: dict[int, dict[str, 
             Project.progress,
             Project.next_steps,
             Project.updated_at,
+            # The deadline rules' SQL form, so no Timing is built per row (a project's deadline is its target).
+            Timing.overdue_clause(day, Project.target_date, Project.status),
         )
         .outerjoin(Person, Project.lead_id == Person.id)
         .where(Project.programme_id == programme.id, Project.archived_at.is_(None))
         .order_by(Project.position, Project.ref_sort, Project.id)
-    ).all()
+    )
     projects = []
-    for pid, ref, slug, title, ws_id, lead, deliverables, impact, target, status, progress, next_steps, at in rows:
+    for pid, ref, slug, title, ws_id, lead, deliverables, impact, target, status, progress, steps, at, late in rows:
         ws = workstreams.get(ws_id)
         if ws is None:  # in an archived workstream: not on the board
             continue
@@ -217,13 +245,13 @@ def _projects(programme: Programme, day: date, workstreams: dict[int, dict[str, 
                 "lead": lead,
                 "deliverables": deliverables,
                 "impact": impact,
-                "target_date": _iso(target),
+                "target_date": target and target.isoformat(),
                 "target_date_note": notes.get(("project", pid), ""),
                 "status": status.value,
                 "progress": progress,
-                "next_steps": next_steps,
-                "updated_at": _iso(at),
-                "overdue": Timing(target, None, status).is_overdue(day),
+                "next_steps": steps,
+                "updated_at": _utc_text(at),
+                "overdue": bool(late),
                 "reported_separately_by": ws["reported_separately_by"],
             }
         )
@@ -231,7 +259,8 @@ def _projects(programme: Programme, day: date, workstreams: dict[int, dict[str, 
 
 
 def _actions(programme: Programme, day: date, projects: dict[int, dict[str, Any]], notes: dict) -> list[dict]:
-    rows = db.session.execute(
+    """Every action on the board; the loop is the cost at 15,000 actions, so it does no more than build each dict."""
+    rows = _rows(
         select(
             Action.id,
             Action.ref,
@@ -241,17 +270,19 @@ def _actions(programme: Programme, day: date, projects: dict[int, dict[str, Any]
             Person.name,
             Action.start_date,
             Action.deadline,
-            Action.status,
+            type_coerce(Action.status, String),  # the stored word is the document's: no Status made and unmade
             Action.completed_on,
             Action.progress_note,
             Action.updated_at,
+            Timing.overdue_clause(day),  # the deadline rules' SQL form (ActionTiming.is_overdue's twin)
         )
         .outerjoin(Person, Action.lead_id == Person.id)
         .where(Action.programme_id == programme.id, Action.archived_at.is_(None))
         .order_by(Action.position, Action.ref_sort, Action.id)
-    ).all()
+    )
+    note_of = notes.get
     actions = []
-    for aid, ref, slug, title, project_id, lead, start, deadline, status, completed, note, at in rows:
+    for aid, ref, slug, title, project_id, lead, start, deadline, status, completed, note, at, late in rows:
         project = projects.get(project_id)
         if project is None:  # under an archived project or workstream: not on the board
             continue
@@ -265,40 +296,74 @@ def _actions(programme: Programme, day: date, projects: dict[int, dict[str, Any]
                 "project_ref": project["ref"],
                 "workstream_ref": project["root_workstream_ref"],
                 "lead": lead,
-                "start_date": _iso(start),
-                "deadline": _iso(deadline),
-                "deadline_note": notes.get(("action", aid), ""),
-                "status": status.value,
-                "completed_on": _iso(completed),
+                "start_date": start and start.isoformat(),
+                "deadline": deadline and deadline.isoformat(),
+                "deadline_note": note_of(("action", aid), ""),
+                "status": status,
+                "completed_on": completed and completed.isoformat(),
                 "progress_note": note,
-                "updated_at": _iso(at),
-                "overdue": Timing(deadline, start, status).is_overdue(day),
+                "updated_at": _utc_text(at),
+                "overdue": bool(late),
                 "reported_separately_by": project["reported_separately_by"],
             }
         )
     return actions
 
 
-def _kpis(programme: Programme) -> list[dict[str, Any]]:
-    """Every KPI with its latest value judged, and its last values for a trend (four statements)."""
-    rows = kpi_rows(programme)
+def _kpi_rows(programme: Programme) -> tuple[list[KpiRow], dict[int, list[dict[str, Any]]]]:
+    """Return the programme's KPIs judged as ``kpi_rows`` judges them, and each one's last values (three statements).
+
+    ``kpi_rows`` ranks every value of every programme and looks up a target per value row; with the
+    trend's own read, the KPIs took a third of the live position's time at 250 KPIs × 60 values.
+    Here one ranked read of this programme's last RECENT_VALUES values per KPI, as plain rows, gives
+    the trend and the latest two; the target in force is chosen by the rules' own
+    ``target_in_force`` and the latest value judged by ``assess_value``, given the two values it
+    reads as (unsaved) ``KpiValue``s.
+    """
+    in_programme = Kpi.programme_id == programme.id
+    kpis = db.session.scalars(
+        select(Kpi).options(joinedload(Kpi.owner)).where(in_programme).order_by(Kpi.ref_sort, Kpi.id)
+    ).all()
+    targets: dict[int, list[KpiTarget]] = {}
+    for target in db.session.scalars(select(KpiTarget).join(Kpi, KpiTarget.kpi_id == Kpi.id).where(in_programme)):
+        targets.setdefault(target.kpi_id, []).append(target)
     newest_first = (
         func.row_number().over(partition_by=KpiValue.kpi_id, order_by=KpiValue.period_end.desc()).label("newest")
     )
+    columns = ("period_end", "period_label", "value", "commentary", "national", "statistical_neighbours")
     ranked = (
-        select(KpiValue.kpi_id, KpiValue.period_end, KpiValue.period_label, KpiValue.value, newest_first)
-        .where(KpiValue.kpi_id.in_(select(Kpi.id).where(Kpi.programme_id == programme.id)))
+        select(KpiValue.kpi_id, *(getattr(KpiValue, name) for name in columns), newest_first)
+        .where(KpiValue.kpi_id.in_(select(Kpi.id).where(in_programme)))
         .subquery()
     )
     recent: dict[int, list[dict[str, Any]]] = {}
-    for kpi_id, period_end, label, value in db.session.execute(
-        select(ranked.c.kpi_id, ranked.c.period_end, ranked.c.period_label, ranked.c.value)
+    for kpi_id, *values in _rows(
+        select(ranked.c.kpi_id, *(ranked.c[name] for name in columns))
         .where(ranked.c.newest <= RECENT_VALUES)
         .order_by(ranked.c.kpi_id, ranked.c.period_end)
     ):
-        recent.setdefault(kpi_id, []).append(
-            {"period_end": _iso(period_end), "period_label": label, "value": _number(value)}
-        )
+        recent.setdefault(kpi_id, []).append(dict(zip(columns, values, strict=True)))
+    rows = []
+    for kpi in kpis:
+        last = recent.get(kpi.id, [])
+        latest = KpiValue(**last[-1]) if last else None
+        previous = KpiValue(**last[-2]) if len(last) > 1 else None
+        # A KPI without values is shown against its newest target, as kpi_rows does.
+        in_force = target_in_force(targets.get(kpi.id, []), latest.period_end if latest else date.max)
+        rows.append(KpiRow(kpi, latest, previous, in_force, assess_value(kpi, in_force, latest, previous)))
+    return rows, recent
+
+
+def _kpis(programme: Programme) -> list[dict[str, Any]]:
+    """Every KPI with its latest value judged, and its last values for a trend (five statements)."""
+    rows, recent_values = _kpi_rows(programme)
+    recent = {
+        kpi_id: [
+            {"period_end": _iso(v["period_end"]), "period_label": v["period_label"], "value": _number(v["value"])}
+            for v in values
+        ]
+        for kpi_id, values in recent_values.items()
+    }
     workstream_refs: dict[int, list[str]] = {}
     for kpi_id, ref in db.session.execute(
         select(kpi_workstream.c.kpi_id, Workstream.ref)
@@ -409,11 +474,29 @@ def _risks(programme: Programme) -> list[dict[str, Any]]:
     ]
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cycle collector while a whole document is built or parsed.
+
+    Making 300,000 dicts and lists sets off collections that each walk every object the process
+    holds: about 80 ms of the live movement page's first request at 15,000 actions.
+    A document holds no reference cycles, so the pause leaves nothing behind for the collector; what
+    else is made meanwhile is collected once it resumes.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def build_position(programme: Programme, today: date) -> dict[str, Any]:
     """Return the programme's live position as the snapshot document (``meeting`` and ``frozen`` null).
 
     A fixed number of statements: workstreams, date notes, projects, actions, the roll-up's four,
-    the KPIs' four and the risks', whatever the size.
+    the KPIs' five and the risks', whatever the size.
     """
     rollup = programme_rollup(programme, today)
     workstream_list = _workstreams(programme)
@@ -450,12 +533,45 @@ def build_position(programme: Programme, today: date) -> dict[str, Any]:
     }
 
 
+# How many whole documents each process keeps (about 17 MB each at 15,000 actions): the live position
+# of the programme in use and one more (another programme, or another day); the frozen boards a
+# movement page compares (two) and one more.
+DOCUMENTS_KEPT = {"live": 2, "frozen": 3}
+
+
+def _documents(kind: str) -> LocalCache:
+    """Return this app's small cache of whole position documents of a kind ("live" or "frozen"), in this process.
+
+    Not in the shared cache: a document is about 17 MB of Python objects at 15,000 actions, so
+    only a few are kept (a live one of an older data version is never read again and must not wait
+    among 512 other entries to be dropped), and pickling one to Redis costs about what rebuilding it
+    does. Emptied whenever the shared cache is (tests and the bench clear it to start afresh): a
+    token kept there names the current set.
+    """
+    token = cached("board-documents", lambda: uuid.uuid4().hex)
+    caches: dict[str, Any] = current_app.extensions.setdefault("board_documents", {})
+    if caches.get("token") != token:
+        caches.clear()
+        caches["token"] = token
+    if kind not in caches:
+        caches[kind] = LocalCache(max_entries=DOCUMENTS_KEPT[kind])
+    kept: LocalCache = caches[kind]
+    return kept
+
+
 def live_position(programme: Programme, today: date) -> dict[str, Any]:
-    """Return the live position, rebuilt only when the programme's data or the day has changed.
+    """Return the live position to READ (callers must not change it), rebuilt only when the programme's data
+    or the day has changed. Movement, the data-quality checks, the pack and the API share it.
 
     Every write to programme data (KPI values and risks too) bumps the programme's data version.
     """
-    return cached(version_key("board-position", programme, today.isoformat()), lambda: build_position(programme, today))
+    key = version_key("board-position", programme, today.isoformat())
+    position: dict[str, Any] | None = _documents("live").get(key)
+    if position is None:
+        with _collector_paused():
+            position = build_position(programme, today)
+        _documents("live").set(key, position)
+    return position
 
 
 # --- freezing and reading back ------------------------------------------------------------------
@@ -490,6 +606,21 @@ def load_snapshot(snapshot: BoardSnapshot) -> dict[str, Any]:
         )
     content: dict[str, Any] = json.loads(snapshot.content)
     return content
+
+
+def frozen_document(snapshot: BoardSnapshot) -> dict[str, Any]:
+    """Return a frozen board's document to READ (callers must not change it), parsed once per process.
+
+    The checksum names the bytes, and the database refuses to change them, so the parsed document is
+    kept by checksum: the first request reads, checks and parses the text (about 70 ms at 15,000
+    actions); later ones, in this process, reuse it without reading the text again.
+    """
+    document: dict[str, Any] | None = _documents("frozen").get(snapshot.content_sha256)
+    if document is None:
+        with _collector_paused():
+            document = load_snapshot(snapshot)
+        _documents("frozen").set(snapshot.content_sha256, document)
+    return document
 
 
 def _frozen_by_name(user: Any, command_line: bool) -> str:
