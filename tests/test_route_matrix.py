@@ -204,6 +204,7 @@ EXPECTED: dict[str, Route] = {
     "pack.pack_pdf": Route("/p/test/meetings/{meeting}/pack.pdf", GET=signed_in(200)),
     "pack.latest_pack_page": Route("/p/test/board-pack", GET=signed_in(REDIRECT)),
     "pack.latest_pack_pdf": Route("/p/test/board-pack.pdf", GET=signed_in(REDIRECT)),
+    "pack.project_report_pdf": Route("/p/test/projects/{project}/highlight-report.pdf", GET=signed_in(200)),
     # Update rounds: everyone signed in reads who has updated; the programme office opens the round
     "rounds.round_page": Route("/p/test/meetings/{meeting}/round", GET=signed_in(200)),
     "rounds.open_round_page": Route(

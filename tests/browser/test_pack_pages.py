@@ -1,5 +1,6 @@
 """The board pack in a real browser: axe-clean as a viewer and as the programme office, frozen and live,
-and printing it leaves out the header, navigation, breadcrumbs and footer."""
+and printing it leaves out the header, navigation, breadcrumbs and footer; the project page's highlight
+report link, at desktop and phone width, downloads a one-page PDF."""
 
 from __future__ import annotations
 
@@ -50,3 +51,24 @@ def test_printing_the_pack_leaves_out_the_service_around_it(demo_board_cycle, pa
     expect(page.get_by_role("heading", name="Executive summary")).to_be_visible()
     link_after = page.evaluate("() => getComputedStyle(document.querySelector('.app-pack a[href]'), '::after').content")
     assert link_after in ("none", "normal", ""), link_after
+
+
+PHONE, DESKTOP = {"width": 375, "height": 812}, {"width": 1280, "height": 900}
+
+
+@pytest.mark.parametrize(("width", "size"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_the_project_page_offers_the_highlight_report(demo_board_cycle, page, width, size):
+    accounts = _accounts(demo_board_cycle)
+    sign_in(page, accounts["viewer"].email, DEFAULT_TEST_PASSWORD)
+    page.set_viewport_size(size)
+    _check(page, f"project-report-link-{width}", f"{CHILDREN}/projects/A1")
+    link = page.get_by_role("link", name="Download the highlight report for project A1 (PDF)")
+    expect(link).to_be_visible()
+    with page.expect_download() as download:
+        link.click()
+    path = download.value.path()
+    assert path is not None and download.value.suggested_filename.startswith("project-a1-highlight-report-")
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    assert len(reader.pages) == 1 and "Project A1:" in reader.pages[0].extract_text()

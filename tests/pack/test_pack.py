@@ -226,3 +226,43 @@ def test_with_no_meeting_there_is_no_latest_pack(app, viewer_client):
     make_programme()
     db.session.commit()
     assert viewer_client.get("/p/test/board-pack").status_code == 404
+
+
+def test_a_frozen_packs_pdf_is_rendered_once_and_then_read_from_its_file(app, viewer_client, admin_client):
+    from pathlib import Path
+
+    from tracker.pack.stored import FOLDER
+
+    _frozen_world()
+    folder = Path(app.instance_path) / FOLDER
+    before = set(folder.glob("*.pdf")) if folder.exists() else set()
+    first = viewer_client.get("/p/test/meetings/2026-11-27/pack.pdf").data
+    kept = set(folder.glob("*.pdf")) - before
+    assert len(kept) == 1 and next(iter(kept)).read_bytes() == first
+    assert viewer_client.get("/p/test/meetings/2026-11-27/pack.pdf").data == first
+    office = admin_client.get("/p/test/meetings/2026-11-27/pack.pdf").data  # with the appendix: its own file
+    assert office != first and "Appendix: data-quality findings" in _text(office)[1]
+    assert "Appendix: data-quality findings" not in _text(first)[1]
+    assert len(set(folder.glob("*.pdf")) - before) == 2
+    # the live pack (a meeting not frozen) is rendered every time and never kept
+    viewer_client.get("/p/test/meetings/2026-10-02/pack.pdf")
+    assert len(set(folder.glob("*.pdf")) - before) == 2
+    for path in set(folder.glob("*.pdf")) - before:
+        path.unlink()
+
+
+def test_anonymous_visitors_read_the_pack_while_the_progress_pages_are_public(app, client):
+    world = _frozen_world()
+    urls = ["/p/test/meetings/2026-11-27/pack", "/p/test/meetings/2026-11-27/pack.pdf", "/p/test/board-pack"]
+    for url in urls:
+        assert client.get(url).status_code == 302 and "/sign-in" in client.get(url).headers["Location"]
+    world["programme"].public_progress_pages = True
+    db.session.commit()
+    page = client.get(urls[0])
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Executive summary" in text and "Appendix: data-quality findings" not in text  # the office's only
+    pdf = client.get(urls[1])
+    assert pdf.status_code == 200 and "Appendix: data-quality findings" not in _text(pdf.data)[1]
+    assert client.get(urls[2]).headers["Location"] == urls[0]
+    assert client.get("/p/test/board-pack.pdf").headers["Location"] == urls[1]

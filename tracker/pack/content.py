@@ -336,3 +336,86 @@ def pack_content(
         appendix=None if no_appendix else (findings or []),
         no_movement_reason="" if movement else "There is no earlier frozen board to compare with.",
     )
+
+
+# --- the project highlight report ----------------------------------------------------------------
+
+# A normal project's actions all fit on the report's one page; beyond this many, finished (Green and
+# Blue) actions are counted rather than listed, so the open ones a lead must talk about stay listed.
+ACTIONS_LISTED_IN_FULL = 20
+
+
+@dataclass
+class ProjectReport:
+    """The one-page highlight report of a project: what a project lead takes to their own meeting."""
+
+    title: str
+    programme: str
+    board_name: str
+    position_as_at: str
+    next_board: str
+    workstream: str
+    reported_separately_by: str | None
+    project: ProjectRow
+    action_counts: str
+    actions: list[ActionRow]  # those listed: every open one, and the finished ones while they fit
+    finished_not_listed: int  # finished actions counted, not listed ("and 12 more finished actions")
+    risks: list[RiskRow]
+    kpis: list[KpiRow]
+
+
+def _action_row(a: dict[str, Any]) -> ActionRow:
+    return ActionRow(a["ref"], a["title"], a.get("lead") or "", day_text(a.get("deadline")), a["status"], a["overdue"])
+
+
+def _listed_actions(actions: list[dict[str, Any]]) -> tuple[list[ActionRow], int]:
+    """Every action in board order while they fit; else every open one (Red and overdue first, then by
+    deadline) and the finished ones counted: nothing a lead must report on is left out."""
+    if len(actions) <= ACTIONS_LISTED_IN_FULL:
+        return [_action_row(a) for a in actions], 0
+    open_ = [a for a in actions if not Status(a["status"]).is_complete]
+    open_.sort(key=lambda a: (not (a["status"] == Status.RED.value or a["overdue"]), a.get("deadline") or "9999"))
+    return [_action_row(a) for a in open_], len(actions) - len(open_)
+
+
+def project_report(position: dict[str, Any], slug: str) -> ProjectReport | None:
+    """Return the highlight report of the project with this slug in a position document, or None if
+    the position does not hold it (pure: no database, no Flask)."""
+    project = next((p for p in position["projects"] if p["slug"] == slug), None)
+    if project is None:
+        return None
+    actions = [a for a in position["actions"] if a["project_id"] == project["id"]]
+    workstream = next(ws for ws in position["workstreams"] if ws["id"] == project["workstream_id"])
+    listed, finished_not_listed = _listed_actions(actions)
+    by_status = {s: sum(1 for a in actions if a["status"] == s) for s in STATUS_ORDER}
+    parts = ", ".join(f"{n} {Status(s).label}" for s, n in by_status.items() if n)
+    overdue = sum(1 for a in actions if a["overdue"])
+    counts = _plural(len(actions), "action", "actions") + (f": {parts}" if parts else "")
+    counts += (f"; {overdue} overdue" if overdue else "") + "."
+    row = ProjectRow(
+        project["ref"],
+        project["title"],
+        project.get("lead") or "",
+        project.get("deliverables") or "",
+        project.get("impact") or "",
+        day_text(project.get("target_date")),
+        project["status"],
+        bool(project.get("overdue")),
+        project.get("progress") or "",
+        project.get("next_steps") or "",
+    )
+    return ProjectReport(
+        title=f"Project {project['ref']}: {project['title']}: highlight report",
+        programme=position["programme"]["name"],
+        board_name=position["programme"]["board_name"],
+        position_as_at=day_text(position["position_as_at"]),
+        next_board=day_text(position.get("next_board")),
+        workstream=f"Workstream {workstream['ref']}: {workstream['title']}",
+        reported_separately_by=project.get("reported_separately_by"),
+        project=row,
+        action_counts=counts,
+        actions=listed,
+        finished_not_listed=finished_not_listed,
+        risks=_risks({"risks": [r for r in position["risks"] if r["project_ref"] == project["ref"]]}),
+        kpis=_kpis({"kpis": [k for k in position["kpis"] if project["ref"] in k["project_refs"]]}),
+    )

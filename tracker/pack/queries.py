@@ -16,9 +16,11 @@ from tracker.board.movement import movement_for_meeting
 from tracker.board.quality import findings_json, quality_for_programme, run_checks
 from tracker.board.snapshots import live_position, load_snapshot, snapshot_of
 from tracker.core.errors import NotFound
+from tracker.core.refs import ref_slug
 from tracker.extensions import db
-from tracker.pack.content import Pack, pack_content
+from tracker.pack.content import Pack, ProjectReport, pack_content, project_report
 from tracker.programme.models import BoardMeeting, Programme
+from tracker.programme.queries import plausible_ref
 
 
 def pack_for_meeting(programme: Programme, meeting: BoardMeeting, today: date, *, no_appendix: bool = False) -> Pack:
@@ -68,3 +70,14 @@ def meeting_for_latest_pack(programme: Programme, today: date) -> BoardMeeting:
     if meeting is None:
         raise NotFound(f"{programme.name} has no frozen board and no board meeting planned, so there is no pack yet.")
     return meeting
+
+
+def project_report_for(programme: Programme, ref: str, today: date) -> ProjectReport:
+    """Return the highlight report of a project, from the live position (cached: a fixed number of
+    statements whatever the size); NotFound when the board does not hold it (no such project, or archived)."""
+    report = project_report(live_position(programme, today), ref_slug(plausible_ref(ref, "project")))
+    if report is None:
+        raise NotFound(
+            f"There is no project {ref} on the {programme.board_name}'s position (it may have been archived)."
+        )
+    return report
