@@ -282,6 +282,30 @@ EXPECTED: dict[str, Route] = {
     "kpis.scorecard": Route("/p/test/kpis", GET=signed_in(200)),
     "kpis.scorecard_json": Route("/p/test/kpis.json", GET=signed_in(200)),
     "kpis.scorecard_csv": Route("/p/test/kpis.csv", GET=signed_in(200)),
+    # Exports: everyone who may read the programme downloads it (tracker/exports)
+    "exports.programme_xlsx": Route("/p/test/export/programme.xlsx", GET=signed_in(200)),
+    "exports.programme_csv_zip": Route("/p/test/export/programme-csv.zip", GET=signed_in(200)),
+    "exports.actions_xlsx": Route("/p/test/export/actions.xlsx?status=amber", GET=signed_in(200)),
+    "exports.actions_csv": Route("/p/test/export/actions.csv?sort=deadline", GET=signed_in(200)),
+    "exports.kpis_xlsx": Route("/p/test/export/kpis.xlsx", GET=signed_in(200)),
+    # Update returns (tracker/returns): the office for every lead, a lead for their own workbook
+    "returns.returns_page": Route(
+        "/p/test/meetings/{returns_meeting}/returns", GET=Expect(SIGN_IN, 403, 200, 200, 200)
+    ),
+    "returns.return_download": Route(
+        "/p/test/meetings/{returns_meeting}/returns/{returns_lead}.xlsx", GET=lead_of_item(200)
+    ),
+    "returns.all_returns": Route("/p/test/meetings/{returns_meeting}/returns/all.zip", GET=admin_only(200)),
+    "returns.upload_return": Route(
+        "/p/test/meetings/{returns_meeting}/returns/{returns_lead}/upload",
+        GET=lead_of_item(200),
+        POST=lead_of_item(200),
+    ),
+    "returns.apply_return": Route(
+        "/p/test/meetings/{returns_meeting}/returns/{returns_lead}/apply",
+        POST=lead_of_item(200),
+        data={"rows": "forged"},
+    ),
     "kpis.kpi_page": Route("/p/test/kpis/{kpi}", GET=signed_in(200)),
     "kpis.new_value": Route(
         "/p/test/kpis/{kpi}/values/new",
@@ -295,6 +319,13 @@ EXPECTED: dict[str, Route] = {
         POST=lead_of_item(REDIRECT),
         data={"period_end": ["30", "9", "2022"], "period_label": "Q2 2022/23", "value": "64", "version": "1"},
     ),
+    # Plan import: the programme office. No file chosen: 200 with a message; an unknown upload token: 404
+    "imports.upload": Route("/p/test/admin/import", GET=admin_only(200), POST=admin_only(200)),
+    "imports.preview": Route("/p/test/admin/import/" + "0" * 32, GET=admin_only(404)),
+    "imports.confirm": Route(
+        "/p/test/admin/import/" + "0" * 32 + "/confirm", POST=admin_only(404), data={"previewed": "x"}
+    ),
+    "imports.choose_columns": Route("/p/test/admin/import/" + "0" * 32 + "/columns", POST=admin_only(404)),
     "kpis.import_upload": Route(
         "/p/test/admin/kpis/import", GET=admin_only(200), POST=admin_only(200), data={"kind": "kpis"}
     ),
@@ -316,6 +347,26 @@ EXPECTED: dict[str, Route] = {
     "risks.reopen_risk": Route(
         "/p/test/risks/{closed_risk}/reopen", POST=lead_of_item(REDIRECT), data={"version": "1"}
     ),
+    # The read API: everyone signed in reads (a session here; tokens in tests/api); 401, never a sign-in redirect
+    "api.programmes": Route("/api/v1/programmes", GET=Expect(401, 200, 200, 200, 200)),
+    "api.summary": Route("/api/v1/programmes/test/summary", GET=Expect(401, 200, 200, 200, 200)),
+    "api.workstreams": Route("/api/v1/programmes/test/workstreams", GET=Expect(401, 200, 200, 200, 200)),
+    "api.projects": Route("/api/v1/programmes/test/projects", GET=Expect(401, 200, 200, 200, 200)),
+    "api.actions": Route("/api/v1/programmes/test/actions?status=grey", GET=Expect(401, 200, 200, 200, 200)),
+    "api.kpis": Route("/api/v1/programmes/test/kpis", GET=Expect(401, 200, 200, 200, 200)),
+    "api.meetings": Route("/api/v1/programmes/test/meetings", GET=Expect(401, 200, 200, 200, 200)),
+    # The world's meeting has not been frozen: 404 (problem details) for everyone who may read
+    "api.snapshot": Route("/api/v1/programmes/test/meetings/{meeting}/snapshot", GET=Expect(401, 404, 404, 404, 404)),
+    # What the API offers is open; API tokens are each person's own (revoking a token that is not yours: 404)
+    "api-docs.openapi_json": Route("/api/v1/openapi.json", GET=everyone(200)),
+    "api_pages.api_page": Route("/api", GET=everyone(200)),
+    "api_pages.token_list": Route(
+        "/account/api-tokens",
+        GET=signed_in(200),
+        POST=signed_in(200),
+        data={"name": "Matrix token", "expires_in_days": "30"},
+    ),
+    "api_pages.revoke": Route("/account/api-tokens/999999/revoke", POST=signed_in(404)),
 }
 
 
@@ -375,6 +426,16 @@ def build_world() -> dict:
 
     meeting = BoardMeeting(programme_id=programme.id, meets_on=date(2027, 2, 5), update_deadline=date(2027, 1, 29))
     db.session.add(meeting)
+    # A later board whose update round is open, for the update returns (the first board's round is opened by a route).
+    from tracker.board.models import RoundScope
+    from tracker.board.rounds import open_round
+
+    returns_meeting = BoardMeeting(
+        programme_id=programme.id, meets_on=date(2027, 4, 30), update_deadline=date(2027, 4, 23)
+    )
+    db.session.add(returns_meeting)
+    db.session.flush()
+    open_round(None, returns_meeting, RoundScope.OPEN, date(2026, 11, 25), command_line=True)
     target = make_user("viewer", name="Target User")
     token = services.create_reset_link_token(target, users["admin"])
     db.session.commit()
@@ -390,6 +451,8 @@ def build_world() -> dict:
         "kpi": kpi.ref,
         "kpi_period": kpi_value.period_end.isoformat(),
         "meeting": meeting.meets_on.isoformat(),
+        "returns_meeting": returns_meeting.meets_on.isoformat(),
+        "returns_lead": lead_person.id,
         "risk": risk.id,
         "closed_risk": closed_risk.id,
         "risk_owner": lead_person.id,

@@ -8,7 +8,24 @@ from types import ModuleType
 
 from flask import Flask
 
-from tracker import audit, auth, board, core, demo, history, kpis, pack, people, programme, risks, search
+from tracker import (
+    api,
+    audit,
+    auth,
+    board,
+    core,
+    demo,
+    exports,
+    history,
+    imports,
+    kpis,
+    pack,
+    people,
+    programme,
+    returns,
+    risks,
+    search,
+)
 from tracker.config import default_config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +45,10 @@ DOMAINS: tuple[ModuleType, ...] = (
     board,
     pack,
     search,
+    imports,
+    exports,
+    returns,
+    api,
     demo,
 )
 

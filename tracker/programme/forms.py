@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
 
 from flask_wtf import FlaskForm
@@ -9,6 +10,7 @@ from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
+from tracker.programme.queries import ActionFilters, WorkstreamChoice
 from tracker.programme.status import Status
 
 SORT_OPTIONS = {
@@ -81,3 +83,19 @@ class ActionFilterForm(FlaskForm):
             SelectChoice(ws.ref, f"{ws.ref}: {ws.title}") for ws in workstreams
         ]
         self.lead.choices = [SelectChoice("", "All leads")] + [SelectChoice(str(p.id), p.name) for p in people]
+
+    def to_filters(self, workstreams: list[WorkstreamChoice], next_board: date) -> ActionFilters:
+        """The filters this (validated) form asks for: one step, shared by the list page and its downloads."""
+        filters = ActionFilters(sort=self.sort.data or "ref", overdue=bool(self.overdue.data))
+        if self.before_board.data:
+            filters.due_before = next_board
+        if self.workstream.data:
+            chosen = next(ws for ws in workstreams if ws.ref == self.workstream.data)
+            filters.workstream = chosen
+            filters.workstream_ids = (chosen.id, *(ws.id for ws in workstreams if ws.parent_id == chosen.id))
+        if self.lead.data:
+            filters.lead_id = int(self.lead.data)
+        filters.statuses = tuple(Status(value) for value in self.status.data or [])
+        filters.due_within_weeks = self.due_within.data
+        filters.text = self.q.data or ""
+        return filters

@@ -60,6 +60,16 @@ class Status(enum.Enum):
         except ValueError:
             return None
 
+    @classmethod
+    def from_word(cls, text: str | None) -> Status | None:
+        """Return the Status a spreadsheet cell names by word or initial (B, G, A, R; Grey or Gray), or None.
+
+        Plans write statuses as words ("Amber"), initials ("A") or either in capitals; G is Green, so
+        Grey is only ever its word. Anything else (blank included) is None for the caller to report.
+        """
+        word = " ".join(str(text or "").split()).lower().rstrip(".")
+        return _WORDS.get(word)
+
 
 _DEFINITIONS = {
     Status.BLUE: "{item} delivered, embedded and sustained",
@@ -88,6 +98,12 @@ _CHART_COLOURS = {
 }
 
 COMPLETE_STATUSES = (Status.GREEN, Status.BLUE)
+
+_WORDS = {
+    **{status.value: status for status in Status},
+    **{status.value[0]: status for status in Status if status is not Status.GREY},
+    "gray": Status.GREY,
+}
 
 
 class Ambition(enum.Enum):

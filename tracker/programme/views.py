@@ -18,7 +18,6 @@ from tracker.programme.context import PREFIX, current_programme
 from tracker.programme.data_version import version_key
 from tracker.programme.forms import SORT_OPTIONS, ActionFilterForm
 from tracker.programme.models import Programme
-from tracker.programme.queries import WorkstreamChoice
 from tracker.programme.rollups import ProgrammeRollup, programme_rollup, project_action_counts, summary_sentences
 from tracker.programme.status import Status
 
@@ -147,7 +146,7 @@ def _render_action_list_body(programme: Programme, day: date) -> tuple[bool, Mar
     form.set_choices(workstreams, people)
     next_board = queries.next_board(programme, day)
     invalid = bool(request.args) and not form.validate()
-    filters = queries.ActionFilters() if invalid else _filters_from(form, workstreams, next_board)
+    filters = queries.ActionFilters() if invalid else form.to_filters(workstreams, next_board)
     result = queries.filtered_actions(
         programme, filters, day, _page_asked_for(), current_app.config["ACTIONS_PER_PAGE"]
     )
@@ -173,21 +172,3 @@ def _page_asked_for() -> int:
         return int(request.args.get("page", "1"))
     except ValueError:
         return 1
-
-
-def _filters_from(
-    form: ActionFilterForm, workstreams: list[WorkstreamChoice], next_board: date
-) -> queries.ActionFilters:
-    filters = queries.ActionFilters(sort=form.sort.data or "ref", overdue=bool(form.overdue.data))
-    if form.before_board.data:
-        filters.due_before = next_board
-    if form.workstream.data:
-        chosen = next(ws for ws in workstreams if ws.ref == form.workstream.data)
-        filters.workstream = chosen
-        filters.workstream_ids = (chosen.id, *(ws.id for ws in workstreams if ws.parent_id == chosen.id))
-    if form.lead.data:
-        filters.lead_id = int(form.lead.data)
-    filters.statuses = tuple(Status(value) for value in form.status.data or [])
-    filters.due_within_weeks = form.due_within.data
-    filters.text = form.q.data or ""
-    return filters
