@@ -137,6 +137,26 @@ EXPECTED: dict[str, Route] = {
         POST=everyone(redirect_to("/sign-in")),
         data={"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
     ),
+    # The second factor: no sign-in is waiting for a code here, and nobody has set one up
+    "two_factor.sign_in_code": Route(
+        "/sign-in/code", GET=signed_in(REDIRECT), POST=signed_in(REDIRECT), data={"code": "123456"}
+    ),
+    "two_factor.status": Route("/account/two-factor", GET=signed_in(200)),
+    "two_factor.set_up": Route(
+        "/account/two-factor/set-up", GET=signed_in(200), POST=signed_in(200), data={"code": "not-a-code"}
+    ),
+    "two_factor.new_recovery_codes": Route(
+        "/account/two-factor/recovery-codes",
+        GET=signed_in(REDIRECT),
+        POST=signed_in(REDIRECT),
+        data={"current_password": "wrong", "code": "123456"},
+    ),
+    "two_factor.turn_off": Route(
+        "/account/two-factor/turn-off",
+        GET=signed_in(REDIRECT),
+        POST=signed_in(REDIRECT),
+        data={"current_password": "wrong", "code": "123456"},
+    ),
     # Read-only progress pages (public only when the admin turns that on)
     "programme.overview": Route("/p/test/", GET=signed_in(200)),
     "programme.workstream": Route("/p/test/workstreams/{workstream}", GET=signed_in(200)),
@@ -162,6 +182,8 @@ EXPECTED: dict[str, Route] = {
     "people.deactivate_user": Route("/admin/users/{target_user}/deactivate", POST=admin_only(REDIRECT)),
     "people.reactivate_user": Route("/admin/users/{target_user}/reactivate", POST=admin_only(REDIRECT)),
     "people.reset_password_link": Route("/admin/users/{target_user}/reset-password", POST=admin_only(200)),
+    # Nobody in the world has a second factor: the reset says so and goes back to the account
+    "people.reset_two_factor": Route("/admin/users/{target_user}/reset-two-factor", POST=admin_only(REDIRECT)),
     "settings.settings": Route(
         "/p/test/admin/settings", GET=admin_only(200), POST=admin_only(REDIRECT), data={"public_progress_pages": "y"}
     ),

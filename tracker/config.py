@@ -70,6 +70,9 @@ def default_config(instance_path: str) -> dict:
         # Request rate limits (tracker/core/limits.py): per address for signing in, per person otherwise.
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute"),
         "PASSWORD_CHANGE_RATE_LIMIT": os.environ.get("PASSWORD_CHANGE_RATE_LIMIT", "10 per hour"),
+        "TWO_FACTOR_RATE_LIMIT": os.environ.get("TWO_FACTOR_RATE_LIMIT", "10 per minute"),
+        # Admins (of the installation or of any programme) must set up a second factor; production sets 1.
+        "REQUIRE_TWO_FACTOR_FOR_ADMINS": os.environ.get("REQUIRE_TWO_FACTOR_FOR_ADMINS", "0") == "1",
         "API_TOKEN_RATE_LIMIT": os.environ.get("API_TOKEN_RATE_LIMIT", "10 per hour"),
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "600 per minute"),
         # Production serving (tracker/core/proxy.py, request_log.py): reverse proxies in front of the app

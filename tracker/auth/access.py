@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, current_app, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tracker.auth.permissions import is_admin, is_signed_in
+from tracker.auth.permissions import admin_somewhere, is_admin, is_signed_in
 from tracker.core.errors import NotAllowed
 from tracker.core.registry import registry_of
 
 # The people, the audit log and new programmes belong to the installation, not to one programme.
 ADMINS_ONLY = "Only an admin of the installation can open this page."
+# What an admin who must set up a second factor may still open (None: no such page, routing answers).
+OPEN_UNTIL_ENROLLED = {None, "static", "auth.sign_out", "two_factor.status", "two_factor.set_up"}
 
 
 def safe_next_path(target: str | None) -> str | None:
@@ -52,6 +54,15 @@ def require_sign_in() -> Response | None:
     return redirect(sign_in_url_for_current_request())
 
 
+def require_two_factor_for_admins() -> Response | None:
+    """When REQUIRE_TWO_FACTOR_FOR_ADMINS is set, send admins without a second factor to set one up first."""
+    if not current_app.config.get("REQUIRE_TWO_FACTOR_FOR_ADMINS") or request.endpoint in OPEN_UNTIL_ENROLLED:
+        return None
+    if not admin_somewhere(current_user) or current_user.has_second_factor:
+        return None
+    return redirect(url_for("two_factor.status"))
+
+
 def admins_only() -> None:
     """Refuse everyone but signed-in installation admins (a blueprint's before_request hook); others get 403."""
     if not is_admin(current_user):
@@ -59,5 +70,6 @@ def admins_only() -> None:
 
 
 def register(app: Flask) -> None:
-    """Run the sign-in guard before every request."""
+    """Run the sign-in guard, then the second-factor guard, before every request."""
     app.before_request(require_sign_in)
+    app.before_request(require_two_factor_for_admins)

@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tracker.auth import queries, services
+from tracker.auth import queries, services, two_factor
 from tracker.auth.access import admins_only
 from tracker.auth.forms import ConfirmForm, NewUserForm, UserDetailsForm
 from tracker.auth.models import Role, User
@@ -108,3 +108,16 @@ def reset_password_link(user_id: int) -> str | Response:
         return redirect(url_for("people.edit_user", user_id=user_id))
     db.session.commit()
     return _password_link(user, outcome.result, invitation=False)
+
+
+@bp.post("/users/<int:user_id>/reset-two-factor")
+def reset_two_factor(user_id: int) -> Response:
+    """Remove someone's second factor (a lost phone, no recovery codes left) and sign them out everywhere."""
+    user = queries.user_by_id(user_id)
+    outcome = attempt(lambda: two_factor.reset(user, _acting_user()))
+    if not outcome.ok:
+        flash(first_message(outcome.refused), "error")
+        return redirect(url_for("people.edit_user", user_id=user_id))
+    db.session.commit()
+    flash(f"{user.name}'s authenticator app has been removed. They have been signed out everywhere.", "success")
+    return redirect(url_for("people.edit_user", user_id=user_id))

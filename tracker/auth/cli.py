@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from tracker.auth import queries, services
+from tracker.auth import queries, services, two_factor
 from tracker.auth.models import Role, User
 from tracker.auth.passwords import password_problem
 from tracker.core.registry import cli_group
@@ -136,8 +136,22 @@ def deactivate_command(email: str) -> None:
     click.echo(f"Deactivated {user.name} <{user.email}>.")
 
 
+@click.command("reset-two-factor")
+@click.option("--email", required=True)
+@with_appcontext
+def reset_two_factor_command(email: str) -> None:
+    """Remove someone's second factor (a lost phone, no recovery codes) and end their sessions."""
+    user = _user_or_fail(email)
+    try:
+        two_factor.reset(user, acting_user=None)
+    except services.AccountError as refusal:
+        raise click.ClickException(refusal.message) from refusal
+    db.session.commit()
+    click.echo(f"Removed the authenticator app of {user.name} <{user.email}>. They sign in with their password alone.")
+
+
 def register(app: Flask) -> None:
-    """Add `flask users create|set-role|deactivate`."""
+    """Add `flask users create|set-role|deactivate|reset-two-factor`."""
     group = cli_group(app, "users", "Manage the accounts that can sign in.")
-    for command in (create_user_command, set_role_command, deactivate_command):
+    for command in (create_user_command, set_role_command, deactivate_command, reset_two_factor_command):
         group.add_command(command)

@@ -65,6 +65,13 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
+def code_field(label: str, hint_needed: str) -> StringField:
+    """Return a field for a code from the authenticator app (or a recovery code, where one is accepted)."""
+    return StringField(
+        label, validators=[DataRequired(hint_needed), Length(max=64, message=hint_needed)], widget=GovTextInput()
+    )
+
+
 class AccountForm(FlaskForm):
     """A form whose service refusals (AccountError) are shown by the field they name."""
 
@@ -104,6 +111,30 @@ class SetPasswordForm(AccountForm):
 
     new_password, confirm_password = new_password_fields()
     submit = SubmitField("Set password", widget=GovSubmitInput())
+
+
+class SignInCodeForm(FlaskForm):
+    """The second step of signing in: a code from the app, or a recovery code."""
+
+    code = code_field("Security code", "Enter the 6-digit code from your authenticator app, or a recovery code")
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class SetUpTwoFactorForm(AccountForm):
+    """The first code from the app, proving it holds the new secret."""
+
+    code = code_field("Code from your app", "Enter the 6-digit code your authenticator app shows")
+    submit = SubmitField("Turn on", widget=GovSubmitInput())
+
+
+class SecondFactorChangeForm(AccountForm):
+    """Turning the second factor off, or new recovery codes: the password and a code, as at sign-in."""
+
+    current_password = PasswordField(
+        "Current password", validators=[InputRequired("Enter your current password")], widget=GovPasswordInput()
+    )
+    code = code_field("Security code", "Enter the 6-digit code from your authenticator app, or a recovery code")
+    submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
 def person_label(person: Person) -> str:
@@ -270,7 +301,10 @@ __all__ = [
     "ChangePasswordForm",
     "ConfirmForm",
     "NewUserForm",
+    "SecondFactorChangeForm",
     "SetPasswordForm",
+    "SetUpTwoFactorForm",
+    "SignInCodeForm",
     "SignInForm",
     "UserDetailsForm",
     "normalise_email",

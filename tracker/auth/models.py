@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.clock import utcnow
@@ -57,6 +57,13 @@ class User(UserMixin, Model):
     last_signed_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The second factor (tracker/auth/two_factor.py): a TOTP secret in base32, kept as it is because
+    # checking a code needs the secret itself; set only once a code from the app has confirmed it.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    two_factor_enrolled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The time-step of the last code accepted: a code of that step or an earlier one is refused,
+    # so a code seen over someone's shoulder cannot be used again.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     person: Mapped[Person | None] = relationship()
     # Roles held in particular programmes, in place of `role` there (a lead in one, a viewer in another).
@@ -68,6 +75,11 @@ class User(UserMixin, Model):
     def is_active(self) -> bool:
         """Flask-Login's question; permission checks ask tracker.auth.permissions.role_of instead."""
         return self.active
+
+    @property
+    def has_second_factor(self) -> bool:
+        """Say whether sign-in asks this account for a code after the password."""
+        return self.totp_secret is not None and self.two_factor_enrolled_at is not None
 
     @property
     def has_password(self) -> bool:
@@ -156,3 +168,16 @@ class PasswordResetToken(Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class RecoveryCode(Model):
+    """A one-time code that stands in for the authenticator app (a lost phone); only its hash is kept."""
+
+    __tablename__ = "recovery_code"
+    affects_progress_pages = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

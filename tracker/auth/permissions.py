@@ -51,3 +51,11 @@ def leads_somewhere(user: object) -> bool:
         and role is not None
         and any(held.role in (Role.LEAD, Role.ADMIN) for held in user.programme_roles)
     )
+
+
+def admin_somewhere(user: object) -> bool:
+    """Return True for an installation admin, or the programme office (admin) of at least one programme."""
+    role = role_of(user)
+    return role is Role.ADMIN or (
+        isinstance(user, User) and role is not None and any(held.role is Role.ADMIN for held in user.programme_roles)
+    )

@@ -80,35 +80,63 @@ def authenticate(email: str, password: str) -> User | None:
 
 @dataclass(frozen=True)
 class SignIn:
-    """The answer to a sign-in attempt: the user, or the message and status code to show."""
+    """The answer to a sign-in attempt: the user, or the message and status code to show.
+
+    ``needs_code``: the password was right, but the account asks for a second factor before it is
+    signed in (tracker/auth/two_factor.py finishes the sign-in).
+    """
 
     user: User | None
     error: str = ""
     status: int = 200
+    needs_code: bool = False
+
+
+def refused_while_locked_out(email: str, ip: str) -> SignIn | None:
+    """Refuse, and record, an attempt during a lockout of the account or the address; None if there is none."""
+    lockout = throttle.current_lockout(email, ip)
+    if lockout is None:
+        return None
+    # Refused without looking at the password or code: a right one during a lockout is refused too.
+    throttle.record_attempt(email, ip, succeeded=False, refused=True)
+    record_event("sign_in_refused", f"{email} (locked out)", user=user_by_email(email))
+    return SignIn(None, lockout.message, 429)
+
+
+def record_failure(email: str, ip: str, event: str = "sign_in_failed") -> None:
+    """Count a wrong password or code towards the lockout, and audit it (and the lockout it starts)."""
+    throttle.record_attempt(email, ip, succeeded=False)
+    record_event(event, email, user=user_by_email(email))
+    db.session.flush()
+    if throttle.current_lockout(email, ip) is not None:
+        record_event("lockout", f"{email} from {ip}: {throttle.MAX_FAILURES} failed attempts within 5 minutes")
+
+
+def signed_in(user: User, ip: str) -> SignIn:
+    """Record a finished sign-in: it clears the account's count of failures."""
+    throttle.record_attempt(user.email, ip, succeeded=True)
+    user.last_signed_in_at = utcnow()
+    record_event("sign_in", user.email, user=user)
+    return SignIn(user)
 
 
 def sign_in(email: str, password: str, ip: str) -> SignIn:
     """Check the throttle and the password, recording the attempt and its audit events."""
-    lockout = throttle.current_lockout(email, ip)
-    if lockout is not None:
-        # Refused without looking at the password: a right one during a lockout is refused too.
-        throttle.record_attempt(email, ip, succeeded=False, refused=True)
-        record_event("sign_in_refused", f"{email} (locked out)", user=user_by_email(email))
-        return SignIn(None, lockout.message, 429)
+    refused = refused_while_locked_out(email, ip)
+    if refused is not None:
+        return refused
     user = authenticate(email, password)
     if user is None:
-        throttle.record_attempt(email, ip, succeeded=False)
-        record_event("sign_in_failed", email, user=user_by_email(email))
-        db.session.flush()
-        if throttle.current_lockout(email, ip) is not None:
-            record_event("lockout", f"{email} from {ip}: {throttle.MAX_FAILURES} failed attempts within 5 minutes")
+        record_failure(email, ip)
         return SignIn(None, INCORRECT)
-    throttle.record_attempt(email, ip, succeeded=True)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)  # bring old hashes up to today's cost
-    user.last_signed_in_at = utcnow()
-    record_event("sign_in", user.email, user=user)
-    return SignIn(user)
+    if user.has_second_factor:
+        # Not a sign-in yet, and not counted as a success: a success clears the account's failures,
+        # which would let someone who knows the password guess codes without ever being locked out.
+        record_event("sign_in_password_accepted", f"{user.email}: code asked for", user=user)
+        return SignIn(user, needs_code=True)
+    return signed_in(user, ip)
 
 
 def sign_out(user: User) -> None:

@@ -8,6 +8,7 @@ clearing the cookie's content and starting it afresh. The user id Flask-Login st
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from flask import Flask, current_app, flash, g, redirect, request, session
 from flask_login import current_user, login_user, logout_user
@@ -24,6 +25,9 @@ LAST_SEEN_AT = "last_seen_at"
 EXPIRED_MESSAGE = (
     "You were signed out because you had not used the service for {minutes} minutes. Sign in again to continue."
 )
+PENDING_USER = "password_checked_for"
+PENDING_AT = "password_checked_at"
+PENDING_LIFETIME = timedelta(minutes=5)  # from a right password to the code
 ABSOLUTE_MESSAGE = "You were signed out because you had been signed in for {hours} hours. Sign in again to continue."
 
 
@@ -47,6 +51,29 @@ def start_session(user: User) -> None:
     now = int(time.time())
     session[SIGNED_IN_AT] = now
     session[LAST_SEEN_AT] = now
+
+
+def start_pending_sign_in(user: User) -> None:
+    """Remember, in a fresh session, only that this user's password was right just now (a code is still owed).
+
+    Nobody is signed in: the guard sees an anonymous visitor. The pending sign-in carries the user's
+    session generation, so signing out everywhere or a new password ends it as it ends sessions.
+    """
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    session[PENDING_USER] = user.get_id()
+    session[PENDING_AT] = int(time.time())
+
+
+def pending_sign_in() -> User | None:
+    """Return the user whose password was checked in this browser within PENDING_LIFETIME, else None."""
+    user_id, at = session.get(PENDING_USER), session.get(PENDING_AT)
+    if not isinstance(user_id, str) or not isinstance(at, int):
+        return None
+    if time.time() - at > PENDING_LIFETIME.total_seconds():
+        return None
+    user = load_user(user_id)
+    return user if user is not None and user.has_second_factor else None
 
 
 def end_session() -> None:

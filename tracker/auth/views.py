@@ -11,7 +11,7 @@ from tracker.auth.access import safe_next_path
 from tracker.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm
 from tracker.auth.models import User
 from tracker.auth.permissions import is_signed_in
-from tracker.auth.sessions import end_session, start_session
+from tracker.auth.sessions import end_session, start_pending_sign_in, start_session
 from tracker.core.web import attempt
 from tracker.extensions import db
 
@@ -48,6 +48,9 @@ def sign_in() -> Response | tuple[str, int]:
     db.session.commit()
     if result.user is None:
         return _render_sign_in(form, next_path, error=result.error, status=result.status)
+    if result.needs_code:  # the password was right; a code from the app is still owed
+        start_pending_sign_in(result.user)
+        return redirect(url_for("two_factor.sign_in_code", next=next_path))
     start_session(result.user)
     return redirect(next_path or url_for(HOME))
 
