@@ -18,6 +18,7 @@ from tracker.demo.scale import build_synthetic_programme
 from tracker.extensions import db
 from tracker.pack.content import pack_content
 from tracker.pack.pdf import render_pdf
+from tracker.pack.style import Labelled, register_fonts, render, status_cell, text_table
 from tracker.programme.models import Action, Programme, Project
 from tracker.programme.status import Status
 
@@ -266,3 +267,48 @@ def test_anonymous_visitors_read_the_pack_while_the_progress_pages_are_public(ap
     assert pdf.status_code == 200 and "Appendix: data-quality findings" not in _text(pdf.data)[1]
     assert client.get(urls[2]).headers["Location"] == urls[0]
     assert client.get("/p/test/board-pack.pdf").headers["Location"] == urls[1]
+
+
+def test_a_long_table_repeats_its_header_on_every_page_and_keeps_each_row_whole():
+    """The pack's tables are drawn without ReportLab's Table: read the PDF back to check the header
+    on each page, every row once and in order, a row's lines on one page, and literal hostile text."""
+    register_fonts()
+    rows: list[list] = []
+    for n in range(1, 301):
+        rows.append([f"R{n:03d}", f"Title {n} " + "word " * (n % 7), PAYLOAD, status_cell("red", n % 2 == 0)])
+        if n % 50 == 0:
+            rows.append([Labelled("Progress:", f"Row {n} progress " + "long " * 60 + "end")])
+    pages: list[int] = []
+    pdf = render(
+        [text_table(["Ref", "Title", "Lead", "Status"], rows, [60, 200, 150, 80])],
+        title="t",
+        author="a",
+        subject="s",
+        header="h",
+        pages=pages,
+    )
+    reader = PdfReader(io.BytesIO(pdf))
+    texts = [page.extract_text() for page in reader.pages]
+    assert pages[0] == len(texts) > 3
+    seen: list[str] = []
+    for text in texts:
+        assert "Ref" in text and "Status" in text  # the header, repeated
+        seen += re.findall(r"R\d{3}", text)
+        # a row's second line ("(overdue)" of an even row) is on the page of the row itself
+        assert text.count("(overdue)") == len([r for r in re.findall(r"R(\d{3})", text) if int(r) % 2 == 0])
+    assert seen == [f"R{n:03d}" for n in range(1, 301)]
+    whole = "\n".join(texts)
+    assert PAYLOAD.replace(" ", "") in whole.replace(" ", "").replace("\n", "")
+    assert whole.count("Progress:") == 6 and "Row 300 progress" in whole
+    # A long labelled row stays on one page: its first and last words are on the same page.
+    assert any("Row 150 progress" in text and "end" in text for text in texts)
+    assert (
+        render(
+            [text_table(["Ref", "Title", "Lead", "Status"], rows, [60, 200, 150, 80])],
+            title="t",
+            author="a",
+            subject="s",
+            header="h",
+        )
+        == pdf
+    )

@@ -19,9 +19,10 @@ from tracker.pack.style import (
     BOLD,
     FONT,
     Heading,
+    Labelled,
+    Pictured,
     Story,
     kpi_status,
-    labelled,
     markup,
     paragraph_styles,
     register_fonts,
@@ -175,13 +176,12 @@ def project_table(p: Any, styles: dict) -> Any:
     """One project as the seed's table: ref, project, lead, deliverables, impact, target date, status,
     then its progress and next steps on full-width rows (the table splits between rows, header repeated)."""
     header = ["Ref", "Project", "Lead", "Deliverables", "Impact", "Target date", "Status"]
-    blank = [""] * 6
     rows: list[list[Any]] = [
         [p.ref, p.title, p.lead, p.deliverables, p.impact, p.target_date, status_cell(p.status, p.overdue)],
-        [labelled("Progress:", p.progress or "None given", styles), *blank],
-        [labelled("Next steps:", p.next_steps or "None given", styles), *blank],
+        [Labelled("Progress:", p.progress or "None given")],
+        [Labelled("Next steps:", p.next_steps or "None given")],
     ]
-    return table(header, rows, PROJECT_WIDTHS, [("SPAN", (0, 2), (-1, 2)), ("SPAN", (0, 3), (-1, 3))])
+    return text_table(header, rows, PROJECT_WIDTHS)
 
 
 def action_table(actions: list[Any], widths: list[float] = ACTION_WIDTHS) -> Any:
@@ -216,10 +216,8 @@ def kpi_table(kpis: list[Any], styles: dict, widths: list[float] = KPI_WIDTHS) -
     """Each KPI on a row with its target, tolerance, latest value, status, direction and a small trend
     chart with its values written out, then its commentary on a full-width row."""
     rows: list[list[Any]] = []
-    extra = []
-    for index, k in enumerate(kpis):
+    for k in kpis:
         values = "; ".join(f"{label}: {value:g}" for label, value in k.trend)
-        trend_cell = [trend(k.trend, k.status, widths[-1] - 4 * mm), Paragraph(markup(values), styles["cell"])]
         latest = f"{k.latest} ({k.period})" if k.period else k.latest
         rows.append(
             [
@@ -229,13 +227,12 @@ def kpi_table(kpis: list[Any], styles: dict, widths: list[float] = KPI_WIDTHS) -
                 latest,
                 kpi_status(k.status),
                 k.direction.capitalize(),
-                trend_cell,
+                Pictured(trend(k.trend, k.status, widths[-1] - 4 * mm), values),
             ]
         )
-        rows.append([labelled("Commentary:", k.commentary or "None given", styles), *[""] * 6])
-        extra.append(("SPAN", (0, 2 * index + 2), (-1, 2 * index + 2)))
+        rows.append([Labelled("Commentary:", k.commentary or "None given")])
     header = ["KPI", "Target", "Tolerance", "Latest", "Status", "Direction", "Trend (values)"]
-    return table(header, rows, widths, extra)
+    return text_table(header, rows, widths)
 
 
 def _kpis(pack: Pack, styles: dict) -> Story:

@@ -4,7 +4,10 @@ embedded, A4, "Page 3 of 20" and a running header, bookmarks, GOV.UK colours, an
 Tables are the cost of a big pack (15,000 action rows). A cell that is only text is a plain string,
 wrapped here to its column with the font's metrics, not a Paragraph: ReportLab measures and draws a
 string in a fraction of a Paragraph's time, and a plain string is drawn literally, so '<', '&' and
-quotes need no escaping. Status cells are coloured by one style command per run of equal colours.
+quotes need no escaping. The pack's tables (projects, actions, exceptions, KPIs, risks) are
+TextTables, laid out once and drawn as PDF operators without ReportLab's Table; ``table`` (a
+ReportLab Table) is left for the small ones. Status cells are coloured by one fill per run of equal
+colours.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
 from reportlab import rl_config  # type: ignore[import-untyped]
@@ -78,7 +81,9 @@ def paragraph_styles() -> dict[str, ParagraphStyle]:
         "cellhead": ParagraphStyle("cellhead", parent=base, fontName=BOLD, fontSize=CELL_SIZE, leading=CELL_LEADING),
         "h1": ParagraphStyle("h1", parent=base, fontName=BOLD, fontSize=18, leading=23, spaceAfter=8),
         "h2": ParagraphStyle("h2", parent=base, fontName=BOLD, fontSize=14, leading=18, spaceBefore=6, spaceAfter=6),
-        "h3": ParagraphStyle("h3", parent=base, fontName=BOLD, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4),
+        "h3": ParagraphStyle(
+            "h3", parent=base, fontName=BOLD, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4, keepWithNext=1
+        ),
         "title": ParagraphStyle("title", parent=base, fontName=BOLD, fontSize=26, leading=32, spaceAfter=14),
         "cover": ParagraphStyle("cover", parent=base, fontSize=13, leading=18, spaceAfter=6),
     }
@@ -210,8 +215,9 @@ def status_colours(value: str | None, palette: dict[str, tuple[str, str]] | None
     return status.chart_fill, status.chart_text
 
 
+@functools.lru_cache(maxsize=64)
 def status_cell(value: str, overdue: bool) -> Coloured:
-    """The status as a word (and "overdue") on its colour."""
+    """The status as a word (and "overdue") on its colour (a handful of distinct cells, remembered)."""
     return Coloured(status_label(value) + (" (overdue)" if overdue else ""), status_colours(value))
 
 
@@ -415,14 +421,105 @@ def _lines(cells: list[str]) -> int:
     return max(cell.count("\n") for cell in cells) + 1
 
 
-class LongTextTable(Flowable):
-    """A long table of text cells laid out a page at a time: it splits into a table of the rows that
-    fit (header repeated) and the rest, still unbuilt.
+def _shown_text(doc: Any, escape_pdf: Callable[[str], str], font_name: str, line: str) -> str:
+    """The PDF text operators that show a line in a font at the cell size (font subsets as
+    ``drawString`` writes them)."""
+    font = pdfmetrics.getFont(font_name)
+    return " ".join(
+        f"{font.getSubsetInternalName(subset, doc)} {CELL_SIZE:g} Tf ({escape_pdf(chunk)}) Tj"
+        for subset, chunk in font.splitString(line, doc)
+    )
 
-    ReportLab splits a long Table by building two new tables, the second with every remaining row
-    measured and styled again, so a table of N rows over P pages costs N × P; 5,000 exceptions took
-    longer than 14,000 action rows in small tables. Here each row is measured once (its wrapped
-    lines) and a real table is built only for the rows of one page.
+
+@dataclass(frozen=True)
+class Labelled:
+    """A row's one cell across the table's width: a bold label, then its text ("Progress: ...")."""
+
+    label: str
+    text: str
+
+
+@dataclass(frozen=True, eq=False)
+class Pictured:
+    """A cell holding a small drawing (a KPI's trend) with text below it."""
+
+    drawing: Drawing
+    text: str
+
+
+class _Cell(NamedTuple):
+    """A text cell laid out: its wrapped lines, its font, its text colour operator and its fill; a
+    Labelled cell's bold label starts its first line, the text ``indent`` points after it."""
+
+    lines: tuple[str, ...]
+    font: str
+    ink: str
+    fill: str | None
+    label: str = ""
+    indent: float = 0.0
+    drawing: Drawing | None = None
+
+
+@functools.lru_cache(maxsize=65536)
+def _text_cell(value: Any, width: float, font: str) -> _Cell:
+    return _Cell(tuple(wrap(value, width, font).split("\n")), font, _fill_operator(INK), None)
+
+
+@functools.lru_cache(maxsize=1024)
+def _coloured_cell(cell: Coloured, width: float) -> _Cell:
+    lines = tuple(wrap(cell.word, width, BOLD).split("\n"))
+    if not cell.colours:
+        return _Cell(lines, BOLD, _fill_operator(INK), None)
+    return _Cell(lines, BOLD, _fill_operator(cell.colours[1]), _fill_operator(cell.colours[0]))
+
+
+def _labelled_cell(cell: Labelled, width: float) -> _Cell:
+    """The label, then as many words as fit after it on the first line; the rest wrapped below."""
+    indent = text_width(cell.label, BOLD) + text_width(" ")
+    paragraphs = cell.text.split("\n")
+    words, first = paragraphs[0].split(), ""
+    while words and text_width(f"{first} {words[0]}".lstrip()) <= width - indent:
+        first = f"{first} {words.pop(0)}".lstrip()
+    rest = ([" ".join(words)] if words else []) + paragraphs[1:]
+    lines = (first, *(wrap("\n".join(rest), width).split("\n") if rest else ()))
+    return _Cell(lines, FONT, _fill_operator(INK), None, cell.label, indent)
+
+
+def _laid_out(row: Sequence[Any], inner: Sequence[float], font: str = FONT) -> tuple[tuple[_Cell, ...], float]:
+    """A row's cells wrapped to their columns, and the row's height (its tallest cell and the padding).
+    The same cells recur (leads, dates, statuses), so each is laid out once."""
+    if len(row) == 1 and isinstance(row[0], Labelled):  # across the whole table
+        cells: tuple[_Cell, ...] = (_labelled_cell(row[0], sum(inner) + 2 * CELL_PAD * (len(inner) - 1)),)
+    else:
+        cells = tuple(
+            _coloured_cell(cell, width)
+            if isinstance(cell, Coloured)
+            else _text_cell(cell.text, width, font)._replace(drawing=cell.drawing)
+            if isinstance(cell, Pictured)
+            else _text_cell(cell, width, font)
+            for cell, width in zip(row, inner, strict=True)
+        )
+    return cells, max(len(cell.lines) * CELL_LEADING + _drop(cell) for cell in cells) + 2 * CELL_VPAD
+
+
+def _drop(cell: _Cell) -> float:
+    """How far a cell's text starts below its top padding: below its drawing, if it has one."""
+    return cell.drawing.height if cell.drawing is not None else 0.0
+
+
+HEAD_FILL = _fill_operator(colors.HexColor("#f3f2f1"))
+
+
+class TextTable(Flowable):
+    """A table of text cells (Coloured words, Labelled rows across it) drawn straight as PDF
+    operators: it splits between rows with its header repeated, never leaving the header alone at
+    the foot of a page.
+
+    ReportLab's Table builds a cell style and a draw call per cell and measures every row again at
+    each split: most of a big pack's time (15,000 action rows, 5,000 exceptions). Here each row is
+    wrapped once, its height known, and a page of rows is drawn as one run of operators: the fills,
+    then one text object, then the whole grid as one path. It looks as the Table did: the same
+    padding, fonts, header shading, colours and rules.
     """
 
     def __init__(
@@ -430,62 +527,123 @@ class LongTextTable(Flowable):
         header: Sequence[str],
         rows: Sequence[Sequence[Any]],
         widths: Sequence[float],
-        heights: tuple[float, Sequence[float]] | None = None,
+        laid_out: tuple[tuple[_Cell, ...], float, list[tuple[tuple[_Cell, ...], float]]] | None = None,
     ) -> None:
         super().__init__()
-        self.header, self.rows, self.widths = header, rows, widths
-        if heights is None:
+        self.widths = list(widths)
+        if laid_out is None:
             inner = [w - 2 * CELL_PAD for w in widths]
-            heights = _row_height(header, inner, BOLD), [_row_height(row, inner) for row in rows]
-        self.header_height, self.heights = heights
+            head, head_height = _laid_out(header, inner, BOLD)
+            laid_out = head, head_height, [_laid_out(row, inner) for row in rows]
+        self.head, self.head_height, self.rows = laid_out
+        self.width = sum(self.widths)
+        self.height = self.head_height + sum(height for _cells, height in self.rows)
         self.hAlign = "LEFT"
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        self.width, self.height = sum(self.widths), self.header_height + sum(self.heights)
         return self.width, self.height
 
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
-        room, fitted = available_height - self.header_height, 0
-        while fitted < len(self.rows) and self.heights[fitted] <= room:
-            room -= self.heights[fitted]
+        room, fitted = available_height - self.head_height, 0
+        while fitted < len(self.rows) and self.rows[fitted][1] <= room:
+            room -= self.rows[fitted][1]
             fitted += 1
         if fitted == 0:  # not even one row with its header: the whole table moves to the next page
             return []
-        first = table(self.header, self.rows[:fitted], self.widths)
         if fitted == len(self.rows):
-            return [first]
-        rest = (self.header_height, self.heights[fitted:])
-        return [first, LongTextTable(self.header, self.rows[fitted:], self.widths, rest)]
+            return [self]
+        return [
+            TextTable((), (), self.widths, (self.head, self.head_height, self.rows[:fitted])),
+            TextTable((), (), self.widths, (self.head, self.head_height, self.rows[fitted:])),
+        ]
 
     def draw(self) -> None:
-        whole = table(self.header, self.rows, self.widths)
-        whole.wrapOn(self.canv, self.width, self.height)
-        whole.drawOn(self.canv, 0, 0)
+        xs = [0.0]
+        for width in self.widths:
+            xs.append(xs[-1] + width)
+        ys = [self.height, self.height - self.head_height]
+        for _cells, height in self.rows:
+            ys.append(ys[-1] - height)
+        every = [self.head, *(cells for cells, _height in self.rows)]
+        ops = [f"q {HEAD_FILL} 0 {ys[1]:.2f} {xs[-1]:.2f} {self.head_height:.2f} re f", *self._fills(every, xs, ys)]
+        ops.append("BT")
+        ops += self._text(every, xs, ys)
+        ops.append("ET")
+        code = self.canv._code  # noqa: SLF001
+        code.append(" ".join(ops))
+        for index, cells in enumerate(every):
+            for column, cell in enumerate(cells):
+                if cell.drawing is not None:
+                    cell.drawing.drawOn(self.canv, xs[column] + CELL_PAD, ys[index] - CELL_VPAD - cell.drawing.height)
+        red, green, blue = RULE.rgb()
+        code.append(f"{red:.3f} {green:.3f} {blue:.3f} RG 0.4 w {' '.join(self._rules(every, xs, ys))} S Q")
 
+    @staticmethod
+    def _fills(every: list[tuple[_Cell, ...]], xs: list[float], ys: list[float]) -> list[str]:
+        """A fill per run of equal colours down a column."""
+        ops = []
+        for column in range(len(xs) - 1):
+            run_start, run_fill = 0, None
+            for index in range(len(every) + 1):
+                cells = every[index] if index < len(every) else ()
+                fill = cells[column].fill if column < len(cells) else None
+                if fill != run_fill:
+                    if run_fill is not None:
+                        top, bottom, width = ys[run_start], ys[index], xs[column + 1] - xs[column]
+                        ops.append(f"{run_fill} {xs[column]:.2f} {bottom:.2f} {width:.2f} {top - bottom:.2f} re f")
+                    run_start, run_fill = index, fill
+        return ops
 
-def _row_height(row: Sequence[Any], inner: Sequence[float], font: str = FONT) -> float:
-    """A text row's height as Table measures it: its tallest cell's lines, and the cell padding."""
-    lines = 1
-    for column, cell in enumerate(row):
-        text = wrap(cell.word, inner[column], BOLD) if isinstance(cell, Coloured) else wrap(cell, inner[column], font)
-        lines = max(lines, text.count("\n") + 1)
-    return lines * CELL_LEADING + 2 * CELL_VPAD
+    def _text(self, every: list[tuple[_Cell, ...]], xs: list[float], ys: list[float]) -> list[str]:
+        """Each cell placed by its own text matrix, its lines below by relative moves. What a cell
+        shows is remembered per document (subset codes are numbered per document), as the same
+        leads, dates and statuses recur thousands of times."""
+        doc = self.canv._doc  # noqa: SLF001  # what drawString writes to
+        escape_pdf = self.canv._escape  # noqa: SLF001
+        written: dict[_Cell, str] = doc.__dict__.setdefault("_tracker_written_cells", {})
+        ops, ink = [], None
+        for index, cells in enumerate(every):
+            top = ys[index] - CELL_VPAD - CELL_SIZE
+            for column, cell in enumerate(cells):
+                if cell.ink != ink:
+                    ops.append(cell.ink)
+                    ink = cell.ink
+                shown = written.get(cell)
+                if shown is None:
+                    parts = []
+                    if cell.label:
+                        parts.append(_shown_text(doc, escape_pdf, BOLD, cell.label))
+                        parts.append(f"{cell.indent:.2f} 0 Td")
+                    for number, line in enumerate(cell.lines):
+                        if number:
+                            parts.append(f"{-cell.indent if number == 1 else 0:.2f} {-CELL_LEADING:g} Td")
+                        if line:
+                            parts.append(_shown_text(doc, escape_pdf, cell.font, line))
+                    shown = written[cell] = " ".join(parts)
+                ops.append(f"1 0 0 1 {xs[column] + CELL_PAD:.2f} {top - _drop(cell):.2f} Tm {shown}")
+        return ops
 
-
-# Tables longer than this are laid out a page at a time (LongTextTable).
-LONG_TABLE_ROWS = 60
+    @staticmethod
+    def _rules(every: list[tuple[_Cell, ...]], xs: list[float], ys: list[float]) -> list[str]:
+        """The grid as one path: every row boundary; the outer edges; the column boundaries down each
+        run of rows that are not one cell across."""
+        rules = [f"{xs[0]:.2f} {y:.2f} m {xs[-1]:.2f} {y:.2f} l" for y in ys]
+        rules += [f"{x:.2f} {ys[0]:.2f} m {x:.2f} {ys[-1]:.2f} l" for x in (xs[0], xs[-1])]
+        index = 0
+        while index < len(every):
+            if len(every[index]) == 1 and len(xs) > 2:
+                index += 1
+                continue
+            start = index
+            while index < len(every) and not (len(every[index]) == 1 and len(xs) > 2):
+                index += 1
+            rules += [f"{x:.2f} {ys[start]:.2f} m {x:.2f} {ys[index]:.2f} l" for x in xs[1:-1]]
+        return rules
 
 
 def text_table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float]) -> Flowable:
-    """A table of text and Coloured cells only: ``table`` when short, else a LongTextTable."""
-    if len(rows) > LONG_TABLE_ROWS:
-        return LongTextTable(header, rows, widths)
-    return table(header, rows, widths)
-
-
-def labelled(label: str, text: str, styles: dict[str, ParagraphStyle]) -> Paragraph:
-    """A full-width cell that starts with a bold label ("Progress: ...")."""
-    return Paragraph(f"<b>{markup(label)}</b> " + markup(text), styles["cell"])
+    """A table of text and Coloured cells only (no spans, no flowables): a TextTable."""
+    return TextTable(header, rows, widths)
 
 
 def trend(values: list[tuple[str, float]], status: str, width: float = 28 * mm, height: float = 10 * mm) -> Drawing:
