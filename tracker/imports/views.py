@@ -7,11 +7,12 @@ is kept on the server under a random token between the preview and the confirmat
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers.response import Response as BaseResponse
 
+from tracker.core.web import limit_upload_size
 from tracker.extensions import db
 from tracker.imports import service
 from tracker.imports.forms import NOT_IN_FILE, UPLOAD_LIMIT, ColumnsForm, ConfirmForm, PlanUploadForm, chosen_columns
@@ -25,16 +26,9 @@ from tracker.spreadsheets.reading import UnreadableFile
 bp = Blueprint("imports", __name__, url_prefix=PREFIX)
 
 Page = str | tuple[str, int] | BaseResponse
-# The form around the file adds a little: refuse a body much larger than the largest file allowed.
-REQUEST_LIMIT = UPLOAD_LIMIT + 64 * 1024
 
 
-@bp.url_value_preprocessor
-def _refuse_oversized(_endpoint: str | None, _values: dict | None) -> None:
-    """Refuse an oversized upload before anything reads its body (the CSRF check would read it all)."""
-    request.max_content_length = REQUEST_LIMIT
-    if request.content_length is not None and request.content_length > REQUEST_LIMIT:
-        abort(413)
+limit_upload_size(bp, UPLOAD_LIMIT)
 
 
 @bp.errorhandler(413)

@@ -7,7 +7,7 @@ conflicts and problems — and the confirmation saves it all through the update 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import HTTPException
@@ -18,6 +18,7 @@ from tracker.board.models import UpdateRound
 from tracker.board.round_queries import meeting_on, round_of
 from tracker.core.clock import today
 from tracker.core.errors import NotAllowed, NotFound
+from tracker.core.web import limit_upload_size
 from tracker.exports.views import download
 from tracker.extensions import db
 from tracker.programme.context import PREFIX, current_programme
@@ -32,17 +33,10 @@ from tracker.spreadsheets.writing import XLSX_MIMETYPE, ZIP_MIMETYPE, download_n
 bp = Blueprint("returns", __name__, url_prefix=PREFIX + "/meetings")
 
 Page = str | tuple[str, int] | BaseResponse
-# The form around the workbook adds a little: refuse a body much larger than the largest file allowed.
 UPLOAD_LIMIT = Limits().max_bytes
-REQUEST_LIMIT = UPLOAD_LIMIT + 64 * 1024
 
 
-@bp.url_value_preprocessor
-def _refuse_oversized(_endpoint: str | None, _values: dict | None) -> None:
-    """Refuse an oversized upload before anything reads its body (the CSRF check would read it all)."""
-    request.max_content_length = REQUEST_LIMIT
-    if request.content_length is not None and request.content_length > REQUEST_LIMIT:
-        abort(413)
+limit_upload_size(bp, UPLOAD_LIMIT)
 
 
 @bp.errorhandler(413)
