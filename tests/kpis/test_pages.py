@@ -187,6 +187,19 @@ def test_json_and_csv_downloads_match_the_cli_export(viewer_client, runner, demo
     assert csv_response.get_data(as_text=True) == runner.invoke(args=["export", "kpis", "--format", "csv"]).output
 
 
+def test_the_csv_download_never_hands_a_spreadsheet_a_formula(viewer_client, programme):
+    import csv
+    import io
+
+    from tests.kpis.factories import make_kpi
+
+    make_kpi("F1", title='=HYPERLINK("http://evil.example","Click")', description="@SUM(A1:A9)")
+    db.session.commit()
+    rows = list(csv.DictReader(io.StringIO(viewer_client.get("/p/test/kpis.csv").get_data(as_text=True))))
+    assert rows[0]["title"] == '\'=HYPERLINK("http://evil.example","Click")'
+    assert all(not value.startswith(("=", "+", "-", "@")) for row in rows for value in row.values())
+
+
 # --- entering values -------------------------------------------------------------------------------
 
 

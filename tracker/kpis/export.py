@@ -15,6 +15,7 @@ from typing import Any
 
 from tracker.kpis.numbers import number_for_export
 from tracker.kpis.queries import KpiRow
+from tracker.spreadsheets.writing import neutralise_text
 
 EXPORT_FIELDS = (
     "ref",
@@ -79,6 +80,8 @@ def _csv_cell(item: Any) -> Any:
         return "true" if item else "false"
     if isinstance(item, Decimal):
         return number_for_export(item)
+    if isinstance(item, str):
+        return neutralise_text(item)  # a title or commentary a spreadsheet would otherwise run as a formula
     return "" if item is None else item
 
 
