@@ -64,6 +64,23 @@ class ProjectRow:
     actions: list[ActionRow] = field(default_factory=list)
 
 
+def project_row(project: dict[str, Any], actions: list[ActionRow] | None = None) -> ProjectRow:
+    """One project of a position document as the pack's and the highlight report's tables show it."""
+    return ProjectRow(
+        project["ref"],
+        project["title"],
+        project.get("lead") or "",
+        project.get("deliverables") or "",
+        project.get("impact") or "",
+        day_text(project.get("target_date")),
+        project["status"],
+        bool(project.get("overdue")),
+        project.get("progress") or "",
+        project.get("next_steps") or "",
+        actions or [],
+    )
+
+
 @dataclass
 class WorkstreamSection:
     key: str
@@ -213,22 +230,7 @@ def _workstreams(position: dict[str, Any]) -> list[WorkstreamSection]:
             )
             section.counts_lines = []
         else:
-            section.projects = [
-                ProjectRow(
-                    p["ref"],
-                    p["title"],
-                    p.get("lead") or "",
-                    p.get("deliverables") or "",
-                    p.get("impact") or "",
-                    day_text(p.get("target_date")),
-                    p["status"],
-                    bool(p.get("overdue")),
-                    p.get("progress") or "",
-                    p.get("next_steps") or "",
-                    actions_by_project.get(p["id"], []),
-                )
-                for p in projects
-            ]
+            section.projects = [project_row(p, actions_by_project.get(p["id"], [])) for p in projects]
         sections.append(section)
     return sections
 
@@ -392,18 +394,7 @@ def project_report(position: dict[str, Any], slug: str) -> ProjectReport | None:
     overdue = sum(1 for a in actions if a["overdue"])
     counts = _plural(len(actions), "action", "actions") + (f": {parts}" if parts else "")
     counts += (f"; {overdue} overdue" if overdue else "") + "."
-    row = ProjectRow(
-        project["ref"],
-        project["title"],
-        project.get("lead") or "",
-        project.get("deliverables") or "",
-        project.get("impact") or "",
-        day_text(project.get("target_date")),
-        project["status"],
-        bool(project.get("overdue")),
-        project.get("progress") or "",
-        project.get("next_steps") or "",
-    )
+    row = project_row(project)
     return ProjectReport(
         title=f"Project {project['ref']}: {project['title']}: highlight report",
         programme=position["programme"]["name"],
