@@ -73,7 +73,7 @@ from tracker.kpis.models import Kpi, KpiTarget, KpiValue, kpi_project, kpi_works
 from tracker.kpis.queries import KpiRow, assess_value
 from tracker.kpis.rules import target_in_force
 from tracker.people.models import Person
-from tracker.programme.data_version import version_key
+from tracker.programme.data_version import changes_since
 from tracker.programme.models import Action, ActionTiming, BoardMeeting, Programme, Project, Workstream
 from tracker.programme.rollups import programme_rollup, summary_sentences
 from tracker.programme.status import Status
@@ -166,8 +166,9 @@ def _workstreams(programme: Programme) -> list[dict[str, Any]]:
     ]
 
 
-def _date_notes(programme: Programme) -> dict[tuple[str, int], str]:
-    """Return the reason given with the latest change of each item's deadline or target date (one statement)."""
+def _date_notes(programme: Programme, only: dict[str, set[int]] | None = None) -> dict[tuple[str, int], str]:
+    """Return the reason given with the latest change of each item's deadline or target date (one statement):
+    of every item in the programme, or of the projects and actions named in ``only``."""
     newest_first = (
         func.row_number()
         .over(
@@ -176,16 +177,16 @@ def _date_notes(programme: Programme) -> dict[tuple[str, int], str]:
         )
         .label("newest")
     )
+    actions: Any = select(Action.id).where(Action.programme_id == programme.id)
+    projects: Any = select(Project.id).where(Project.programme_id == programme.id)
+    if only is not None:
+        actions, projects = sorted(only.get("action", ())), sorted(only.get("project", ()))
     in_programme = or_(
-        and_(
-            ChangeRecord.item_type == "action",
-            ChangeRecord.field == "deadline",
-            ChangeRecord.item_id.in_(select(Action.id).where(Action.programme_id == programme.id)),
-        ),
+        and_(ChangeRecord.item_type == "action", ChangeRecord.field == "deadline", ChangeRecord.item_id.in_(actions)),
         and_(
             ChangeRecord.item_type == "project",
             ChangeRecord.field == "target_date",
-            ChangeRecord.item_id.in_(select(Project.id).where(Project.programme_id == programme.id)),
+            ChangeRecord.item_id.in_(projects),
         ),
     )
     ranked = select(ChangeRecord.item_type, ChangeRecord.item_id, ChangeRecord.note, newest_first).where(in_programme)
@@ -205,8 +206,21 @@ def _rows(statement: Any) -> Any:
     return db.session.connection().execute(statement).all()
 
 
-def _projects(programme: Programme, day: date, workstreams: dict[int, dict[str, Any]], notes: dict) -> list[dict]:
-    rows = _rows(
+# Where an item sits in the document and what placed it there, by (journal kind, id): its index in its
+# list, and the values its place (and, for a project, its actions' copies of its refs) are drawn from.
+Places = dict[tuple[str, int], tuple[int, tuple[Any, ...]]]
+
+
+def _projects(
+    programme: Programme,
+    day: date,
+    workstreams: dict[int, dict[str, Any]],
+    notes: dict,
+    places: Places,
+    only: set[int] | None = None,
+) -> list[dict]:
+    """The programme's projects on the board (or those of ``only``), recording each one's place in ``places``."""
+    statement = (
         select(
             Project.id,
             Project.ref,
@@ -223,16 +237,21 @@ def _projects(programme: Programme, day: date, workstreams: dict[int, dict[str, 
             Project.updated_at,
             # The deadline rules' SQL form, so no Timing is built per row (a project's deadline is its target).
             Timing.overdue_clause(day, Project.target_date, Project.status),
+            Project.position,
+            Project.ref_sort,
         )
         .outerjoin(Person, Project.lead_id == Person.id)
         .where(Project.programme_id == programme.id, Project.archived_at.is_(None))
         .order_by(Project.position, Project.ref_sort, Project.id)
     )
-    projects = []
-    for pid, ref, slug, title, ws_id, lead, deliverables, impact, target, status, progress, steps, at, late in rows:
+    rows = _rows(statement if only is None else statement.where(Project.id.in_(sorted(only))))
+    projects: list[dict] = []
+    for row in rows:
+        pid, ref, slug, title, ws_id, lead, deliverables, impact, target, status, progress, steps, at, late = row[:14]
         ws = workstreams.get(ws_id)
         if ws is None:  # in an archived workstream: not on the board
             continue
+        places["project", pid] = (len(projects), (row.position, row.ref_sort, ref, ws_id))
         projects.append(
             {
                 "id": pid,
@@ -258,9 +277,17 @@ def _projects(programme: Programme, day: date, workstreams: dict[int, dict[str, 
     return projects
 
 
-def _actions(programme: Programme, day: date, projects: dict[int, dict[str, Any]], notes: dict) -> list[dict]:
-    """Every action on the board; the loop is the cost at 15,000 actions, so it does no more than build each dict."""
-    rows = _rows(
+def _actions(
+    programme: Programme,
+    day: date,
+    projects: dict[int, dict[str, Any]],
+    notes: dict,
+    places: Places,
+    only: set[int] | None = None,
+) -> list[dict]:
+    """Every action on the board (or those of ``only``), recording each one's place in ``places``; the loop is
+    the cost at 15,000 actions, so it does no more than build each dict."""
+    statement = (
         select(
             Action.id,
             Action.ref,
@@ -275,17 +302,21 @@ def _actions(programme: Programme, day: date, projects: dict[int, dict[str, Any]
             Action.progress_note,
             Action.updated_at,
             Timing.overdue_clause(day),  # the deadline rules' SQL form (ActionTiming.is_overdue's twin)
+            Action.position,
+            Action.ref_sort,
         )
         .outerjoin(Person, Action.lead_id == Person.id)
         .where(Action.programme_id == programme.id, Action.archived_at.is_(None))
         .order_by(Action.position, Action.ref_sort, Action.id)
     )
+    rows = _rows(statement if only is None else statement.where(Action.id.in_(sorted(only))))
     note_of = notes.get
-    actions = []
-    for aid, ref, slug, title, project_id, lead, start, deadline, status, completed, note, at, late in rows:
+    actions: list[dict] = []
+    for aid, ref, slug, title, project_id, lead, start, deadline, status, completed, note, at, late, *order in rows:
         project = projects.get(project_id)
         if project is None:  # under an archived project or workstream: not on the board
             continue
+        places["action", aid] = (len(actions), (*order, project_id))
         actions.append(
             {
                 "id": aid,
@@ -492,23 +523,43 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def build_position(programme: Programme, today: date) -> dict[str, Any]:
-    """Return the programme's live position as the snapshot document (``meeting`` and ``frozen`` null).
+@dataclass(frozen=True)
+class LiveDocument:
+    """A live position, the programme data version it shows, and where each project and action sits in it."""
 
-    A fixed number of statements: workstreams, date notes, projects, actions, the roll-up's four,
-    the KPIs' five and the risks', whatever the size.
-    """
-    rollup = programme_rollup(programme, today)
+    version: int
+    position: dict[str, Any]
+    places: Places
+
+
+def _rolled_up(rollup: Any, workstream_list: list[dict[str, Any]]) -> dict[str, Any]:
+    """The document's parts drawn from the roll-up: its own entry, the summary, the next board, and the
+    workstreams with their counts (a top-level workstream's copy carries them; a sub-workstream's are null)."""
+    counts = {ws.ref: {"projects": ws.projects.to_json(), "actions": ws.actions.to_json()} for ws in rollup.workstreams}
+    return {
+        "next_board": rollup.next_board.isoformat(),
+        "rollup": rollup.to_json(),
+        "summary": {
+            "projects": summary_sentences(rollup.projects, "project", "projects"),
+            "actions": summary_sentences(rollup.actions, "action", "actions"),
+        },
+        "workstreams": [
+            {**ws, "counts": counts.get(ws["ref"])} if ws["parent_id"] is None else ws for ws in workstream_list
+        ],
+    }
+
+
+def _build_live(programme: Programme, today: date) -> LiveDocument:
+    """Read the whole live position: a fixed number of statements, whatever the size."""
+    version = programme.data_version
+    rollup = programme_rollup(programme, today)  # first: its ORM queries flush the session for the Core reads
     workstream_list = _workstreams(programme)
     workstreams = {ws["id"]: ws for ws in workstream_list}
-    counts = {ws.ref: {"projects": ws.projects.to_json(), "actions": ws.actions.to_json()} for ws in rollup.workstreams}
-    for ws in workstream_list:
-        if ws["parent_id"] is None:
-            ws["counts"] = counts.get(ws["ref"])
     notes = _date_notes(programme)
-    project_list = _projects(programme, today, workstreams, notes)
-    actions = _actions(programme, today, {p["id"]: p for p in project_list}, notes)
-    return {
+    places: Places = {}
+    project_list = _projects(programme, today, workstreams, notes, places)
+    actions = _actions(programme, today, {p["id"]: p for p in project_list}, notes, places)
+    position = {
         "schema": SCHEMA,
         "programme": {
             "name": programme.name,
@@ -518,19 +569,69 @@ def build_position(programme: Programme, today: date) -> dict[str, Any]:
         },
         "meeting": None,
         "position_as_at": today.isoformat(),
-        "next_board": rollup.next_board.isoformat(),
         "frozen": None,
-        "rollup": rollup.to_json(),
-        "summary": {
-            "projects": summary_sentences(rollup.projects, "project", "projects"),
-            "actions": summary_sentences(rollup.actions, "action", "actions"),
-        },
-        "workstreams": workstream_list,
+        **_rolled_up(rollup, workstream_list),
         "projects": project_list,
         "actions": actions,
         "kpis": _kpis(programme),
         "risks": _risks(programme),
     }
+    return LiveDocument(version, position, places)
+
+
+def build_position(programme: Programme, today: date) -> dict[str, Any]:
+    """Return the programme's live position as the snapshot document (``meeting`` and ``frozen`` null).
+
+    A fixed number of statements: the roll-up's four, workstreams, date notes, projects, actions, the
+    KPIs' five and the risks', whatever the size.
+    """
+    return _build_live(programme, today).position
+
+
+# A write touching more items than this is cheaper to follow by reading everything again.
+PATCH_LIMIT = 500
+
+
+def _replaced(
+    items: list[dict[str, Any]], kind: str, fresh: list[dict[str, Any]], places: Places, earlier: Places
+) -> list[dict[str, Any]] | None:
+    """A copy of a document's list with the fresh copies of some items in their places, or None when an item
+    is new, left the board or moved (its place, or what its children copy from it, changed)."""
+    replaced = list(items)
+    for item in fresh:
+        key = (kind, item["id"])
+        if key not in earlier or places[key][1] != earlier[key][1]:
+            return None
+        replaced[earlier[key][0]] = item
+    return replaced
+
+
+def _patched(programme: Programme, today: date, earlier: LiveDocument) -> LiveDocument | None:
+    """The earlier live position with the projects and actions journalled since re-read (the roll-up read
+    again), or None when the journal names anything else, or too much, or an item changed its place.
+
+    What leads write in a board week (an action's or a project's update) costs a few statements on a
+    handful of rows instead of reading 15,000 actions; everything else reads the whole position again.
+    Callers see a new document: the earlier one, which other readers may hold, is never changed.
+    """
+    changed = changes_since(programme, earlier.version)
+    if changed is None or not changed.keys() <= {"project", "action"} or sum(map(len, changed.values())) > PATCH_LIMIT:
+        return None
+    version = programme.data_version
+    rollup = programme_rollup(programme, today)
+    before = earlier.position
+    notes = _date_notes(programme, changed)
+    places: Places = {}
+    workstreams = {ws["id"]: ws for ws in before["workstreams"]}
+    fresh_projects = _projects(programme, today, workstreams, notes, places, changed.get("project", set()))
+    projects = _replaced(before["projects"], "project", fresh_projects, places, earlier.places)
+    project_of = {p["id"]: p for p in projects or ()}
+    fresh_actions = _actions(programme, today, project_of, notes, places, changed.get("action", set()))
+    actions = _replaced(before["actions"], "action", fresh_actions, places, earlier.places)
+    if projects is None or actions is None or len(places) != sum(map(len, changed.values())):
+        return None  # an item left the board (archived, or under something archived) or moved
+    position = {**before, **_rolled_up(rollup, before["workstreams"]), "projects": projects, "actions": actions}
+    return LiveDocument(version, position, earlier.places)
 
 
 # How many whole documents each process keeps (about 17 MB each at 15,000 actions): the live position
@@ -560,18 +661,22 @@ def _documents(kind: str) -> LocalCache:
 
 
 def live_position(programme: Programme, today: date) -> dict[str, Any]:
-    """Return the live position to READ (callers must not change it), rebuilt only when the programme's data
-    or the day has changed. Movement, the data-quality checks, the pack and the API share it.
+    """Return the live position to READ (callers must not change it), brought up to date only when the
+    programme's data or the day has changed. Movement, the data-quality checks, the pack and the API share it.
 
-    Every write to programme data (KPI values and risks too) bumps the programme's data version.
+    Every write to programme data (KPI values and risks too) bumps the programme's data version and
+    journals what it touched: the position this process holds for the day is patched with the items
+    journalled since its version when they are only projects and actions, else read again whole.
     """
-    key = version_key("board-position", programme, today.isoformat())
-    position: dict[str, Any] | None = _documents("live").get(key)
-    if position is None:
+    kept = _documents("live")
+    key = f"board-position:{programme.id}:{today.isoformat()}"
+    document: LiveDocument | None = kept.get(key)
+    if document is None or document.version != programme.data_version:
         with _collector_paused():
-            position = build_position(programme, today)
-        _documents("live").set(key, position)
-    return position
+            patched = None if document is None else _patched(programme, today, document)
+            document = patched or _build_live(programme, today)
+        kept.set(key, document)
+    return document.position
 
 
 # --- freezing and reading back ------------------------------------------------------------------

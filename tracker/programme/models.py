@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -88,6 +89,26 @@ class Programme(Model):
         return self.next_board_date(today) - timedelta(weeks=self.board_cycle_weeks)
 
 
+class ProgrammeChange(Model):
+    """One entry of a programme's change journal: what one bump of its data version touched.
+
+    Written in the same transaction as the bump (``tracker.programme.data_version``), so that a reader
+    holding the position at version N can re-read only what changed since, instead of everything.
+    An entry without an item says "anything in the programme may have changed": rebuild.
+    """
+
+    __tablename__ = "programme_change"
+    affects_progress_pages = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    item_type: Mapped[str | None] = mapped_column(String(20))  # the item's ``change_journal_kind``
+    item_id: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_programme_change_programme_version", "programme_id", "version"),)
+
+
 class InProgramme:
     """Belongs to one programme: its ref and slug are unique within it, and every read names it.
 
@@ -161,6 +182,9 @@ class Project(InProgramme, RefMixin, ArchivedMixin, Historied, Model):
 
     __tablename__ = "project"
     history_type = "project"
+    # A lead's update of one project is journalled by id, so the live position re-reads only it.
+    change_journal_kind = "project"
+    change_journal_parent = ("workstream", "workstream_id")  # a move is journalled as "anything"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workstream_id: Mapped[int] = mapped_column(ForeignKey("workstream.id"), index=True)
@@ -261,6 +285,8 @@ class Action(ActionTiming, InProgramme, RefMixin, ArchivedMixin, Historied, Mode
 
     __tablename__ = "action"
     history_type = "action"
+    change_journal_kind = "action"
+    change_journal_parent = ("project", "project_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
