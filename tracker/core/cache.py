@@ -98,7 +98,9 @@ def get_cache() -> LocalCache | RedisCache:
 
 def init_cache(app) -> None:
     url = app.config.get("REDIS_URL")
-    app.extensions["tracker_cache"] = RedisCache(url) if url else LocalCache()
+    # Workers of one installation share entries through the prefix; two installations on one Redis must not.
+    prefix = app.config.get("CACHE_KEY_PREFIX", "tracker:")
+    app.extensions["tracker_cache"] = RedisCache(url, prefix=prefix) if url else LocalCache()
 
 
 def cached(key: str, compute: Callable[[], Any]) -> Any:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers.response import Response as BaseResponse
@@ -28,6 +30,7 @@ from tracker.kpis.permissions import can_enter_kpi_values, can_import_kpis
 from tracker.programme import queries as programme_queries
 from tracker.programme.context import PREFIX, current_programme
 from tracker.programme.models import Programme, Project, Workstream
+from tracker.programme.scopes import beyond_actions_scope, cached_for_reader
 
 bp = Blueprint("kpis", __name__, url_prefix=PREFIX)
 
@@ -67,11 +70,21 @@ def _can_enter_kpi_values(kpi: Kpi) -> bool:
 def scorecard() -> Page:
     """Show the programme's KPI scorecard, filtered as the query string asks."""
     programme = current_programme()
+    query = urlencode(sorted(request.args.items(multi=True)))
+    invalid, body = cached_for_reader(
+        "kpi-scorecard", programme, beyond_actions_scope(), (query,), lambda: _render_scorecard_body(programme)
+    )
+    return render_template(
+        "kpis/scorecard.html", title="KPI scorecard", programme=programme, body=body, filters_invalid=invalid
+    )
+
+
+def _render_scorecard_body(programme: Programme) -> tuple[bool, Markup]:
+    """Return whether the filters were refused, and the scorecard's content as HTML."""
     form = ScorecardFilterForm(formdata=request.args)
     filters, invalid = form.to_filters(programme_queries.live_workstreams(programme))
-    return render_template(
-        "kpis/scorecard.html",
-        title="KPI scorecard",
+    body = render_template(
+        "kpis/_scorecard_body.html",
         programme=programme,
         form=form,
         rows=queries.scorecard(programme, filters),
@@ -80,6 +93,7 @@ def scorecard() -> Page:
         status_filters=STATUS_FILTERS,
         can_import=can_import_kpis(current_user, programme),
     )
+    return invalid, Markup(body)
 
 
 @bp.get("/kpis.json")
@@ -104,24 +118,31 @@ def scorecard_csv() -> Response:
 @bp.get("/kpis/<ref>")
 def kpi_page(ref: str) -> Page:
     """Show a KPI, reached by its slug or its ref: definition, targets, trend chart, values and changes to them."""
-    kpi = queries.kpi_by_ref(current_programme(), ref)
+    programme = current_programme()
+    kpi = queries.kpi_by_ref(programme, ref)
+    body = cached_for_reader("kpi", programme, beyond_actions_scope(), (kpi.id,), lambda: _render_kpi_body(kpi))
+    return render_template("kpis/kpi.html", title=f"{kpi.label}: {kpi.title}", kpi=kpi, body=body)
+
+
+def _render_kpi_body(kpi: Kpi) -> Markup:
     points = queries.period_points(kpi)
     target = queries.current_target(kpi)
-    return render_template(
-        "kpis/kpi.html",
-        title=f"{kpi.label}: {kpi.title}",
-        kpi=kpi,
-        points=points,
-        latest=points[-1] if points else None,
-        target=target,
-        target_text=target_text(target, kpi.unit, kpi.places),
-        tolerance_text=tolerance_text(target, kpi.unit, kpi.places),
-        targets=[
-            (t, target_text(t, kpi.unit, kpi.places), tolerance_text(t, kpi.unit, kpi.places)) for t in kpi.targets
-        ],
-        chart=kpi_chart(kpi, points),
-        history=queries.value_history(kpi),
-        can_enter=can_enter_kpi_values(current_user, kpi),
+    return Markup(
+        render_template(
+            "kpis/_kpi_body.html",
+            kpi=kpi,
+            points=points,
+            latest=points[-1] if points else None,
+            target=target,
+            target_text=target_text(target, kpi.unit, kpi.places),
+            tolerance_text=tolerance_text(target, kpi.unit, kpi.places),
+            targets=[
+                (t, target_text(t, kpi.unit, kpi.places), tolerance_text(t, kpi.unit, kpi.places)) for t in kpi.targets
+            ],
+            chart=kpi_chart(kpi, points),
+            history=queries.value_history(kpi),
+            can_enter=can_enter_kpi_values(current_user, kpi),
+        )
     )
 
 

@@ -67,6 +67,18 @@ def can_edit_action(user: User | None, action: Action) -> bool:
     )
 
 
+def rights_key(user: User | None, programme_id: int) -> str:
+    """Return what every edit link a page shows this reader depends on, for a cache key: signed in or not,
+    the role held in the programme, the person the account is (an owner enters their KPI's values, a lead
+    edits what they lead) and, for a lead, the workstreams they edit. The office may edit everything."""
+    signed_in = "in" if getattr(user, "is_authenticated", False) else "out"
+    role = role_of(user, programme_id)
+    if role is None or role is Role.ADMIN or not isinstance(user, User):
+        return f"{signed_in}-{role.value if role else 'none'}"
+    editor_of = ".".join(map(str, sorted(_edited_workstream_ids(user)))) if role is Role.LEAD else ""
+    return f"{signed_in}-{role.value}-person{user.person_id}-ws{editor_of}"
+
+
 # --- the same rules in SQL -------------------------------------------------------------------
 
 

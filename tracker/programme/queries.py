@@ -111,18 +111,25 @@ def projects_in(workstream: Workstream) -> list[Project]:
 
 
 def project_by_ref(programme: Programme, ref: str) -> Project:
-    """Return the project with what its page shows: workstream, lead, ambitions and actions."""
+    """Return the project with its workstream (and that one's parent) and lead."""
     project = db.session.scalars(
         select(Project)
         .where(ref_condition(programme, Project, ref, "project"))
-        .options(
-            joinedload(Project.workstream).joinedload(Workstream.parent),
-            joinedload(Project.lead),
-            selectinload(Project.ambition_links),
-            selectinload(Project.actions).joinedload(Action.lead),
-        )
+        .options(joinedload(Project.workstream).joinedload(Workstream.parent), joinedload(Project.lead))
     ).first()
     return found(project, "project", ref)
+
+
+def live_actions_of(project: Project) -> list[Action]:
+    """Return the project's live actions in board order, with their leads (one statement)."""
+    return list(
+        db.session.scalars(
+            select(Action)
+            .where(Action.project_id == project.id, Action.archived_at.is_(None))
+            .options(joinedload(Action.lead))
+            .order_by(Action.position, Action.ref_sort)
+        )
+    )
 
 
 def action_by_ref(programme: Programme, ref: str) -> Action:

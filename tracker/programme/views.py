@@ -1,7 +1,13 @@
-"""Read-only progress pages: overview, workstream, project, action and the action list."""
+"""Read-only progress pages: overview, workstream, project, action and the action list.
+
+Each page's content is cached: the overview and the action list per programme data version, the item
+pages per version of their scope (``programme.scopes``), so a lead's update in one workstream does not
+make every other workstream's page render again.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from urllib.parse import urlencode
 
@@ -17,8 +23,10 @@ from tracker.programme.charts import BarRow, stacked_status_bars
 from tracker.programme.context import PREFIX, current_programme
 from tracker.programme.data_version import version_key
 from tracker.programme.forms import SORT_OPTIONS, ActionFilterForm
-from tracker.programme.models import Programme
+from tracker.programme.models import Action, Programme, Project, Workstream
+from tracker.programme.permissions import rights_key
 from tracker.programme.rollups import ProgrammeRollup, programme_rollup, project_action_counts, summary_sentences
+from tracker.programme.scopes import Scope, cached_for_reader, project_scope, workstream_scope
 from tracker.programme.status import Status
 
 bp = Blueprint("programme", __name__, url_prefix=PREFIX)
@@ -38,10 +46,14 @@ def overview() -> str:
     rollup = rollup_for_today()
     if not rollup.workstreams:
         return _welcome(programme)
-    body = cached(
-        version_key("overview", programme, rollup.today.isoformat()), lambda: _render_overview_body(programme, rollup)
+    day = rollup.today.isoformat()
+    body = cached(version_key("overview", programme, day), lambda: _render_overview_body(programme, rollup))
+    # The panels other parts add (risks, downloads) carry this reader's edit links: cached per rights too.
+    panels = cached(
+        version_key("overview-panels", programme, day, rights_key(current_user, programme.id)),
+        lambda: Markup(render_template("programme/_overview_panels.html", programme=programme)),
     )
-    return render_template("programme/overview.html", programme=programme, overview_body=body)
+    return render_template("programme/overview.html", programme=programme, overview_body=body, panels=panels)
 
 
 def _welcome(programme: Programme) -> str:
@@ -68,18 +80,29 @@ def _render_overview_body(programme: Programme, rollup: ProgrammeRollup) -> Mark
     )
 
 
+def _page_body(kind: str, scope: Scope, item_id: int, render: Callable[[], str]) -> Markup:
+    """Return an item page's content, rendered once per (scope version, day, reader's rights)."""
+    return cached_for_reader(kind, current_programme(), scope, (item_id,), lambda: Markup(render()))
+
+
 @bp.get("/workstreams/<ref>")
 def workstream(ref: str) -> str:
     """Show a workstream's totals and its projects with their action counts."""
     programme = current_programme()
     workstream = queries.workstream_by_ref(programme, ref)
+    scope = workstream_scope(workstream.parent_id or workstream.id)
+    body = _page_body("workstream", scope, workstream.id, lambda: _render_workstream_body(programme, workstream))
+    return render_template("programme/workstream.html", programme=programme, workstream=workstream, body=body)
+
+
+def _render_workstream_body(programme: Programme, workstream: Workstream) -> str:
     rollup = rollup_for_today()
     root_id = workstream.parent_id or workstream.id
     totals = next((row for row in rollup.workstreams if row.id == root_id), None)
     projects = queries.projects_in(workstream)
     action_counts = project_action_counts([p.id for p in projects], rollup.today, rollup.next_board)
     return render_template(
-        "programme/workstream.html",
+        "programme/_workstream_body.html",
         programme=programme,
         workstream=workstream,
         totals=totals if workstream.parent_id is None else None,
@@ -94,13 +117,19 @@ def project(ref: str) -> str:
     """Show a project and its live actions."""
     programme = current_programme()
     project = queries.project_by_ref(programme, ref)
+    scope = project_scope(project.id)
+    body = _page_body("project", scope, project.id, lambda: _render_project_body(programme, project))
+    return render_template("programme/project.html", programme=programme, project=project, body=body)
+
+
+def _render_project_body(programme: Programme, project: Project) -> str:
     day = today()
-    actions = [a for a in project.actions if a.archived_at is None]
+    actions = queries.live_actions_of(project)
     counts = dict.fromkeys(Status, 0)
     for action in actions:
         counts[action.status] += 1
     return render_template(
-        "programme/project.html",
+        "programme/_project_body.html",
         programme=programme,
         project=project,
         actions=actions,
@@ -115,9 +144,15 @@ def action(ref: str) -> str:
     """Show an action and its history."""
     programme = current_programme()
     action = queries.action_by_ref(programme, ref)
+    scope = project_scope(action.project_id)  # the action's page shows its project's title and its own history
+    body = _page_body("action", scope, action.id, lambda: _render_action_body(programme, action))
+    return render_template("programme/action.html", programme=programme, action=action, body=body)
+
+
+def _render_action_body(programme: Programme, action: Action) -> str:
     day = today()
     return render_template(
-        "programme/action.html",
+        "programme/_action_body.html",
         programme=programme,
         action=action,
         today=day,
