@@ -3,20 +3,26 @@ database with every row it had, frozen boards included; a restore never overwrit
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+import uuid
 from datetime import date
 
 import psycopg
 import pytest
+import redis
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from tests.board.helpers import board_world
+from tests.conftest import make_test_config
 from tests.factories import make_user
+from tracker import create_app
 from tracker.board.models import BoardSnapshot
 from tracker.board.snapshots import freeze_board, load_snapshot
 from tracker.core.backup import backup, contents_of, restore
+from tracker.core.cache import cached
 from tracker.extensions import db
 from tracker.history.models import ChangeRecord
 from tracker.programme.models import Action
@@ -69,6 +75,9 @@ class Writer(threading.Thread):
                 db.session.remove()
         except BaseException as error:  # reported by the test, not lost in the thread
             self.failure = error
+
+
+REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
 def test_a_backup_taken_under_write_load_restores_every_row_into_an_empty_database(
@@ -134,3 +143,39 @@ def test_a_restore_refuses_a_database_with_data_and_a_file_that_is_not_a_backup(
     assert contents_of(database_url) == before, "a refused restore changes nothing"
     assert db.session.scalar(select(func.count()).select_from(Action)) == before.rows["action"]
     db.session.execute(text("SELECT 1"))
+
+
+def test_a_restore_empties_the_shared_cache_whose_entries_it_makes_stale(app, database_url, empty_database, tmp_path):
+    """After a restore the data versions go back: a page cached in Redis for such a version since the backup
+    would be served for other data. The restore deletes this installation's entries, and only those."""
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.RedisError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Redis must answer at 127.0.0.1:6379 in CI")
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    board_world()
+    db.session.commit()
+    assert app.test_cli_runner().invoke(args=["db", "backup", str(tmp_path / "tracker.backup")]).exit_code == 0
+    prefix = f"test-{uuid.uuid4().hex}:"
+    other_installation = redis.Redis.from_url(REDIS_URL)
+    other_installation.set(f"other-{prefix}overview:1:7", b"kept")
+    restored_app = create_app(make_test_config(empty_database, REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=prefix))
+    with restored_app.app_context():
+        cached("overview:1:7:2026-11-25", lambda: "a page of data made after the backup")
+        db.engine.dispose()
+
+    assert list(other_installation.scan_iter(match=prefix + "*")), "the entry is in Redis before the restore"
+    restore_args = ["db", "restore", str(tmp_path / "tracker.backup"), "--replace"]  # the app made its own rows
+    with restored_app.app_context():  # the command runs in the current app context: this app's, not the test's
+        result = restored_app.test_cli_runner().invoke(args=restore_args)
+        db.engine.dispose()
+
+    assert result.exit_code == 0, result.output
+    assert "Emptied the shared cache (1 entries made before the restore)." in result.output
+    assert not list(other_installation.scan_iter(match=prefix + "*"))
+    assert other_installation.get(f"other-{prefix}overview:1:7") == b"kept", "another installation's entries stay"
+    other_installation.delete(f"other-{prefix}overview:1:7")
+    with restored_app.app_context():
+        assert cached("overview:1:7:2026-11-25", lambda: "read again") == "read again"
+        db.engine.dispose()

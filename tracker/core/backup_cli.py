@@ -7,8 +7,10 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from redis.exceptions import RedisError
 
 from tracker.core.backup import BackupError, DatabaseContents, backup, restore
+from tracker.core.cache import get_cache
 from tracker.extensions import db
 
 
@@ -35,7 +37,8 @@ def backup_command(file: Path) -> None:
 def restore_command(file: Path, replace: bool) -> None:
     """Load a backup made by `flask db backup` into the database (an empty one unless --replace).
 
-    Stop the app first: its workers would otherwise keep serving what they had cached.
+    Stop the app first: its workers would otherwise keep serving what they had cached. The shared
+    cache (Redis) is emptied here, since the data versions its entries are keyed by go back.
     """
     db.engine.dispose()  # hold no connection of our own while the database is replaced
     try:
@@ -43,6 +46,12 @@ def restore_command(file: Path, replace: bool) -> None:
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Restored {_described(contents)} from {file}.")
+    try:
+        forgotten = get_cache().forget_shared()
+    except (OSError, RedisError) as error:  # the data is restored: say what is left to do, don't fail
+        click.echo(f"Could not empty the shared cache ({error}): empty it, or wait an hour, before serving pages.")
+    else:
+        click.echo(f"Emptied the shared cache ({forgotten:,} entries made before the restore).")
     click.echo("Run `flask --app tracker db upgrade` if the backup came from an older version.")
 
 

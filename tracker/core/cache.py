@@ -43,6 +43,13 @@ class LocalCache:
         with self._lock:
             self._entries.clear()
 
+    def forget_shared(self) -> int:
+        """Drop every entry; return how many there were (this worker's are the only ones)."""
+        with self._lock:
+            count = len(self._entries)
+            self._entries.clear()
+        return count
+
     def answers(self) -> bool:
         return True
 
@@ -84,6 +91,18 @@ class RedisCache:
 
     def clear(self) -> None:
         self._local.clear()
+
+    def forget_shared(self) -> int:
+        """Delete every entry of this installation from Redis (and this worker's copies); return how many.
+
+        After a restore the data versions go back: entries made for those versions since the backup
+        would otherwise be served for different data until they expire.
+        """
+        self._local.clear()
+        keys = list(self._client.scan_iter(match=self._prefix + "*", count=1000))
+        for start in range(0, len(keys), 1000):
+            self._client.delete(*keys[start : start + 1000])
+        return len(keys)
 
     def answers(self) -> bool:
         try:
