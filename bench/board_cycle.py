@@ -34,122 +34,41 @@ import shutil
 import statistics
 import sys
 import time
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from benchdb import SCALE, VIEWER_EMAIL, VIEWER_PASSWORD, BenchDatabase, ensure_bench_database, flask, percentile
+import flask_migrate
+from benchdb import (
+    KPIS,
+    RISKS,
+    VALUES,
+    add_kpis_risks_meetings,
+    ensure_bench_database,
+    ensure_postgres_database,
+    flip_status,
+    office_user,
+    percentile,
+)
 from progress_pages import signed_in_client
 
-KPIS, VALUES, RISKS = 250, 60, 40
 FREEZE_TARGET_S = 5.0
 PAGE_TARGET_MS = 300.0
-WRITER_EMAIL = "bench.office@example.gov.uk"
-
-
-@dataclass(frozen=True)
-class PostgresBench(BenchDatabase):
-    """The bench programme in a PostgreSQL database (the folder holds only the ready marker)."""
-
-    database_url: str = ""
-
-    @property
-    def url(self) -> str:
-        return self.database_url
-
-
-def ensure_postgres_database(url: str, folder: Path) -> PostgresBench:
-    """Build the scale programme and the viewer in an empty PostgreSQL database, once."""
-    bench = PostgresBench(folder, url)
-    if bench.ready_marker.exists():
-        print(f"Reusing the PostgreSQL bench database {url}")
-        return bench
-    folder.mkdir(parents=True, exist_ok=True)
-    bench.instance_path.mkdir(parents=True, exist_ok=True)
-    print(f"Building the PostgreSQL bench database ({SCALE['actions']:,} actions) …", flush=True)
-    flask(bench, "db", "upgrade")
-    flask(bench, "demo", "scale", *(f"--{key}={value}" for key, value in SCALE.items()))
-    flask(bench, "users", "create", "--email", VIEWER_EMAIL, "--name", "Bench viewer", "--role", "viewer",
-          stdin=VIEWER_PASSWORD + "\n")  # fmt: skip
-    bench.ready_marker.touch()
-    return bench
 
 
 def prepare(app) -> tuple[date, date, date]:
-    """Add KPIs, risks and meetings to the copy (once); return the three meetings' dates."""
-    from sqlalchemy import func, insert, select
+    """Add KPIs, risks and meetings (once, benchdb.add_kpis_risks_meetings) and the two boards to compare;
+    return the three meetings' dates."""
+    from sqlalchemy import func, select
 
     from tracker.board.models import BoardSnapshot
     from tracker.board.snapshots import build_position, checksum, encode, freeze_board
-    from tracker.core.refs import natural_sort_key, ref_slug
     from tracker.extensions import db
-    from tracker.kpis.models import Kpi, KpiTarget, KpiValue
     from tracker.programme.models import BoardMeeting, Programme
-    from tracker.risks.models import Risk
 
+    dates = add_kpis_risks_meetings(app)
     with app.app_context():
         programme = db.session.scalars(select(Programme).where(Programme.short_name == "scale")).one()
         today = app.config.get("FIXED_TODAY") or datetime.now(UTC).date()
-        dates = (today - timedelta(days=84), today - timedelta(days=42), today + timedelta(days=2))
-        if not db.session.scalar(select(func.count()).select_from(Kpi).where(Kpi.programme_id == programme.id)):
-            print(f"Adding {KPIS} KPIs × {VALUES} values, {RISKS} risks and 3 meetings …", flush=True)
-            rng = random.Random(11)
-            db.session.execute(
-                insert(Kpi),
-                [
-                    {
-                        "programme_id": programme.id,
-                        "ref": f"KPI {n}",
-                        "ref_sort": natural_sort_key(f"KPI {n}"),
-                        "slug": ref_slug(f"KPI {n}"),
-                        "title": f"Measure {n}",
-                        "description": "",
-                        "unit": "percent",
-                        "polarity": "higher",
-                        "frequency": "monthly",
-                    }
-                    for n in range(1, KPIS + 1)
-                ],
-            )
-            ids = db.session.scalars(select(Kpi.id).where(Kpi.programme_id == programme.id)).all()
-            db.session.execute(
-                insert(KpiTarget),
-                [{"kpi_id": i, "applies_from": date(1900, 1, 1), "target_value": 60, "tolerance_low": 50} for i in ids],
-            )
-            values = []
-            for kpi_id in ids:
-                for m in range(VALUES):
-                    end = _month_end(today.year - 5 + (today.month - 1 + m) // 12, (today.month - 1 + m) % 12 + 1)
-                    values.append(
-                        {
-                            "kpi_id": kpi_id,
-                            "period_end": end,
-                            "period_label": end.strftime("%b %Y"),
-                            "value": rng.randint(40, 75),
-                            "commentary": "",
-                            "version": 1,
-                        }
-                    )
-            db.session.execute(insert(KpiValue), values)
-            db.session.execute(
-                insert(Risk),
-                [
-                    {
-                        "programme_id": programme.id,
-                        "description": f"Risk {n}",
-                        "mitigation": "Mitigation",
-                        "likelihood": rng.randint(1, 5),
-                        "impact": rng.randint(1, 5),
-                        "is_open": True,
-                        "review_on": today + timedelta(days=rng.randint(-60, 60)),
-                        "version": 1,
-                    }
-                    for n in range(RISKS)
-                ],
-            )
-            for day in dates:
-                db.session.add(BoardMeeting(programme_id=programme.id, meets_on=day, update_deadline=day))
-            db.session.commit()
         meetings = {
             m.meets_on: m
             for m in db.session.scalars(select(BoardMeeting).where(BoardMeeting.programme_id == programme.id))
@@ -181,12 +100,6 @@ def prepare(app) -> tuple[date, date, date]:
             )
             db.session.commit()
     return dates
-
-
-def _month_end(year: int, month: int) -> date:
-    import calendar
-
-    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def time_freeze(app, meets_on: date, runs: int) -> tuple[list[float], int, int]:
@@ -256,38 +169,13 @@ def time_page(app, client, url: str, requests: int) -> tuple[float, float, float
     return first, statistics.median(durations), percentile(durations, 0.95), max(statements[1:])
 
 
-def _office_user(app):
-    """Return the programme office account the writes are made as (made once, in the bench copy)."""
-    from sqlalchemy import select
-
-    from tracker.auth.models import Role, User
-    from tracker.auth.passwords import hash_password
-    from tracker.extensions import db
-
-    user = db.session.scalars(select(User).where(User.email == WRITER_EMAIL)).first()
-    if user is None:
-        user = User(
-            email=WRITER_EMAIL,
-            name="Bench programme office",
-            role=Role.ADMIN,
-            password_hash=hash_password(VIEWER_PASSWORD),
-            active=True,
-            session_generation=1,
-        )
-        db.session.add(user)
-        db.session.commit()
-    return user
-
-
 def write_one(app, n: int) -> None:
     """Save one lead's update through the update service: an Amber action to Red or a Red one to Amber."""
     from sqlalchemy import select
 
-    from tracker.core.clock import today
     from tracker.extensions import db
     from tracker.programme.models import Action, Programme
     from tracker.programme.status import Status
-    from tracker.programme.updates import ActionUpdate, update_action
 
     with app.app_context():
         action = db.session.scalars(
@@ -298,16 +186,7 @@ def write_one(app, n: int) -> None:
             .offset(n * 37 % 5000)
             .limit(1)
         ).one()
-        new = Status.RED if action.status == Status.AMBER else Status.AMBER
-        update = ActionUpdate(
-            status=new,
-            progress_note=f"Bench update {n}",
-            deadline=action.deadline,
-            completed_on=action.completed_on,
-            status_reason="Bench: a status change with its reason",
-        )
-        update_action(action, _office_user(app), update, action.version, today())
-        db.session.commit()
+        flip_status(action, office_user(), n)
 
 
 def time_after_writes(app, client, url: str, writes: int) -> tuple[list[float], list[float], int]:
@@ -363,6 +242,8 @@ def main() -> int:
     from tracker import create_app
 
     app = create_app()
+    with app.app_context():  # a copy (or database) built before the newest migration: bring it up to date
+        flask_migrate.upgrade()
     _first, second, third = prepare(app)
     freezes, freeze_statements, size = time_freeze(app, third, args.runs)
     client = signed_in_client(app)
