@@ -57,6 +57,8 @@ def default_config(instance_path: str) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=10),
         "WTF_CSRF_TIME_LIMIT": None,  # the session itself expires; a token per session is enough
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        # Where the accessibility statement tells people to report a problem (empty: their programme office).
+        "ACCESSIBILITY_CONTACT_EMAIL": os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", ""),
         "ACTIONS_PER_PAGE": 50,
         "PASSWORD_HASH_METHOD": "scrypt:131072:8:1",
         # E-mail (board reminders): the SMTP server, STARTTLS when MAIL_USE_TLS, a login when a user is given.

@@ -1,5 +1,5 @@
 """Every page at phone width (375 × 812 CSS pixels): nothing scrolls sideways, wide tables sit in
-named, keyboard-focusable scroll regions, and axe finds no serious or critical problem there.
+named, keyboard-focusable scroll regions, and axe finds no problem of any impact there.
 
 Each role's pages are checked in one test (both demo programmes and their KPIs load once per test);
 every page is visited even when an earlier one fails, and the failures are reported together.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -53,4 +53,7 @@ def status_definitions() -> str:
 @bp.get("/accessibility")
 def accessibility() -> str:
     """Show the accessibility statement."""
-    return render_template("programme/accessibility.html", title="Accessibility statement")
+    contact = current_app.config["ACCESSIBILITY_CONTACT_EMAIL"]
+    return render_template(
+        "programme/accessibility.html", title="Accessibility statement", accessibility_contact=contact
+    )
