@@ -28,6 +28,18 @@ def database_url(tmp_path_factory) -> str:
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "tracker-test.db")
 
 
+def require_redis(url: str) -> None:
+    """Skip a test that needs Redis where none answers; in CI, where Redis is part of the set-up, fail it."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.RedisError:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis must answer at {url} in CI")
+        pytest.skip(f"no Redis at {url}")
+
+
 def make_test_config(database_url: str, **overrides) -> dict:
     config = {
         "TESTING": True,

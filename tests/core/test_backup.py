@@ -3,7 +3,6 @@ database with every row it had, frozen boards included; a restore never overwrit
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import uuid
@@ -16,7 +15,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from tests.board.helpers import board_world
-from tests.conftest import make_test_config
+from tests.conftest import make_test_config, require_redis
 from tests.factories import make_user
 from tracker import create_app
 from tracker.board.models import BoardSnapshot
@@ -148,12 +147,7 @@ def test_a_restore_refuses_a_database_with_data_and_a_file_that_is_not_a_backup(
 def test_a_restore_empties_the_shared_cache_whose_entries_it_makes_stale(app, database_url, empty_database, tmp_path):
     """After a restore the data versions go back: a page cached in Redis for such a version since the backup
     would be served for other data. The restore deletes this installation's entries, and only those."""
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.RedisError:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Redis must answer at 127.0.0.1:6379 in CI")
-        pytest.skip("no Redis at 127.0.0.1:6379")
+    require_redis(REDIS_URL)
     board_world()
     db.session.commit()
     assert app.test_cli_runner().invoke(args=["db", "backup", str(tmp_path / "tracker.backup")]).exit_code == 0

@@ -8,17 +8,15 @@ with the cache in the worker, and shared in Redis as production runs it.
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import uuid
 from datetime import date, timedelta
 
 import pytest
-import redis
 from sqlalchemy import event, select
 
-from tests.conftest import TODAY, StatementCounter, make_test_config, sign_in
+from tests.conftest import TODAY, StatementCounter, make_test_config, require_redis, sign_in
 from tests.factories import make_action, make_person, make_programme, make_project, make_user, make_workstream
 from tests.kpis.factories import make_kpi, make_value
 from tracker import create_app
@@ -37,12 +35,7 @@ def cached_app(request, app, database_url):
     """A second app on the same database whose cache keeps what it saw: in the worker, or in Redis."""
     settings = {}
     if request.param == "Redis":
-        try:
-            redis.Redis.from_url(REDIS_URL).ping()
-        except redis.RedisError:
-            if os.environ.get("CI") == "true":
-                pytest.fail("Redis must answer at 127.0.0.1:6379 in CI")
-            pytest.skip("no Redis at 127.0.0.1:6379")
+        require_redis(REDIS_URL)
         settings = {"REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}:"}
     return create_app(make_test_config(database_url, **settings))
 
