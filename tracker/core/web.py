@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, request
 from werkzeug.routing import BaseConverter
@@ -85,3 +86,9 @@ def limit_upload_size(blueprint: Blueprint, max_file_bytes: int) -> None:
         request.max_content_length = request_limit
         if request.content_length is not None and request.content_length > request_limit:
             abort(413)
+
+
+def normalised_query() -> str:
+    """The request's query string in one spelling whatever the order of its parameters: the part of a
+    cache key that says which question a filtered page was asked."""
+    return urlencode(sorted(request.args.items(multi=True)))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -19,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers.response import Response as BaseResponse
 
-from tracker.core.web import attempt
+from tracker.core.web import attempt, normalised_query
 from tracker.extensions import db
 from tracker.kpis import export, importer, queries, values
 from tracker.kpis.charts import kpi_chart
@@ -70,7 +69,7 @@ def _can_enter_kpi_values(kpi: Kpi) -> bool:
 def scorecard() -> Page:
     """Show the programme's KPI scorecard, filtered as the query string asks."""
     programme = current_programme()
-    query = urlencode(sorted(request.args.items(multi=True)))
+    query = normalised_query()
     invalid, body = cached_for_reader(
         "kpi-scorecard", programme, beyond_actions_scope(), (query,), lambda: _render_scorecard_body(programme)
     )

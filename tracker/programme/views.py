@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user
@@ -18,6 +17,7 @@ from markupsafe import Markup
 from tracker.auth.permissions import can_manage_programme
 from tracker.core.cache import cached
 from tracker.core.clock import today
+from tracker.core.web import normalised_query
 from tracker.programme import queries
 from tracker.programme.charts import BarRow, stacked_status_bars
 from tracker.programme.context import PREFIX, current_programme
@@ -167,7 +167,7 @@ def action_list() -> str:
     day = today()
     # The list is the same for everyone who asks the same question of the same data: it is
     # rendered once per (data version, day, query) like the overview, so never stale.
-    query = urlencode(sorted(request.args.items(multi=True)))
+    query = normalised_query()
     invalid, body = cached(
         version_key("actions", programme, day.isoformat(), query), lambda: _render_action_list_body(programme, day)
     )
